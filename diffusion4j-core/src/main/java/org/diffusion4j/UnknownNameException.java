@@ -1,0 +1,12 @@
+package org.diffusion4j;
+
+import java.util.Collection;
+
+/** A name (sampler, process, grid, option) that no registry knows; the message lists the known names. */
+public final class UnknownNameException extends DiffusionException {
+    private static final long serialVersionUID = 1L;
+
+    public UnknownNameException(String kind, String name, Collection<String> known) {
+        super("unknown " + kind + " '" + name + "'; known " + kind + "s: " + String.join(", ", known));
+    }
+}

@@ -1,0 +1,51 @@
+package org.diffusion4j.backend;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Start-up of the array engine (DJL with PyTorch): offline mode, thread counts and seeds are decided here and
+ * nowhere else. Every top-level manager of the project comes from {@link #newManager(Device)}.
+ */
+public final class Backend {
+    /** The DJL engine every diffusion4j array lives in. */
+    public static final String ENGINE = "PyTorch";
+
+    private Backend() {}
+
+    /**
+     * Opens a top-level manager on {@code device}. The engine never downloads anything: the native library comes
+     * from the {@code pytorch-native-*} jar on the class path ({@code ai.djl.offline=true} unless set otherwise
+     * before the engine starts).
+     */
+    public static NDManager newManager(Device device) {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        return NDManager.newBaseManager(device, ENGINE);
+    }
+
+    /** A manager on the CPU. */
+    public static NDManager newManager() {
+        return newManager(Device.cpu());
+    }
+
+    /**
+     * Sets the engine's intra-op and inter-op thread counts. Only effective before the engine's first use, so
+     * call it first thing in {@code main}.
+     */
+    public static void configureThreads(int intraOp, int interOp) {
+        if (intraOp < 1 || interOp < 1) {
+            throw new IllegalArgumentException("thread counts must be at least 1, got " + intraOp + " and " + interOp);
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOp));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(interOp));
+    }
+
+    /** Seeds the engine's own generator (used only by engine-side random ops such as dropout). */
+    public static void seedEngine(long seed) {
+        newManager().close();
+        Engine.getEngine(ENGINE).setRandomSeed((int) (seed ^ (seed >>> 32)));
+    }
+}
