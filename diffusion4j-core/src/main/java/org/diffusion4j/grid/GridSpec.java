@@ -1,0 +1,207 @@
+package org.diffusion4j.grid;
+
+import java.util.Arrays;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.process.NoiseSchedule;
+
+/**
+ * How to place the noise levels of a sampling run. Each rule builds its levels in the variable it is defined in
+ * (σ, t or λ) and maps them to the EDM view's σ = σ(t)/α(t) with the process's schedule. Names follow k-diffusion
+ * ({@code get_sigmas_*}) and DPM-Solver ({@code skip_type}).
+ */
+public sealed interface GridSpec {
+
+    /** {@code count} strictly decreasing positive levels. */
+    double[] positiveSigmas(int count, NoiseSchedule schedule);
+
+    /**
+     * The grid of {@code steps} steps: with {@code appendZero} (k-diffusion's default) {@code steps} positive levels
+     * and a final 0, otherwise {@code steps + 1} positive levels.
+     */
+    default Grid build(int steps, NoiseSchedule schedule, boolean appendZero) {
+        if (steps < 1) {
+            throw new InvalidArgumentException("a grid needs at least 1 step, got " + steps);
+        }
+        double[] positive = positiveSigmas(appendZero ? steps : steps + 1, schedule);
+        return Grid.of(appendZero ? Arrays.copyOf(positive, positive.length + 1) : positive);
+    }
+
+    /** {@code count} points from a to b, evenly spaced, both included (a when count = 1). */
+    private static double[] linspace(double a, double b, int count) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = count == 1 ? a : a + (b - a) * i / (count - 1);
+        }
+        return out;
+    }
+
+    private static void checkRange(double sigmaMin, double sigmaMax) {
+        if (!(sigmaMin > 0 && sigmaMax > sigmaMin && Double.isFinite(sigmaMax))) {
+            throw new InvalidGridException("need 0 < σ_min < σ_max < ∞, got σ_min = " + sigmaMin + ", σ_max = "
+                    + sigmaMax);
+        }
+    }
+
+    /**
+     * Karras et al. (2022), eq. 5: {@code σ_i = (σ_max^{1/ρ} + i/(n−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ}.
+     */
+    record Karras(double sigmaMin, double sigmaMax, double rho) implements GridSpec {
+        public Karras {
+            checkRange(sigmaMin, sigmaMax);
+            if (!(rho > 0)) {
+                throw new InvalidGridException("Karras ρ must be positive, got " + rho);
+            }
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double maxInvRho = Math.pow(sigmaMax, 1 / rho);
+            double minInvRho = Math.pow(sigmaMin, 1 / rho);
+            return Arrays.stream(linspace(0, 1, count))
+                    .map(ramp -> Math.pow(maxInvRho + ramp * (minInvRho - maxInvRho), rho)).toArray();
+        }
+    }
+
+    /** Geometric levels, i.e. uniform in log σ and so uniform in λ = −log σ: k-diffusion's exponential. */
+    record Exponential(double sigmaMin, double sigmaMax) implements GridSpec {
+        public Exponential {
+            checkRange(sigmaMin, sigmaMax);
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            return Arrays.stream(linspace(Math.log(sigmaMax), Math.log(sigmaMin), count)).map(Math::exp).toArray();
+        }
+    }
+
+    /** k-diffusion's polyexponential: {@code log σ = ramp^ρ·(log σ_max − log σ_min) + log σ_min}, ramp 1 → 0. */
+    record PolyExponential(double sigmaMin, double sigmaMax, double rho) implements GridSpec {
+        public PolyExponential {
+            checkRange(sigmaMin, sigmaMax);
+            if (!(rho > 0)) {
+                throw new InvalidGridException("polyexponential ρ must be positive, got " + rho);
+            }
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double logMin = Math.log(sigmaMin);
+            double logMax = Math.log(sigmaMax);
+            return Arrays.stream(linspace(1, 0, count))
+                    .map(ramp -> Math.exp(Math.pow(ramp, rho) * (logMax - logMin) + logMin)).toArray();
+        }
+    }
+
+    /**
+     * k-diffusion's vp grid: t uniform from 1 to ε_s, {@code σ = √(exp(β_d t²/2 + β_min t) − 1)} (the continuous
+     * VP process's σ/α at those times, whatever process is sampled).
+     */
+    record Vp(double betaD, double betaMin, double epsS) implements GridSpec {
+        public Vp {
+            if (!(betaD > 0 && betaMin >= 0 && epsS > 0 && epsS < 1)) {
+                throw new InvalidGridException("vp grid needs β_d > 0, β_min ≥ 0 and 0 < ε_s < 1, got " + betaD
+                        + ", " + betaMin + ", " + epsS);
+            }
+        }
+
+        /** k-diffusion's defaults β_d = 19.9, β_min = 0.1, ε_s = 1e-3. */
+        public Vp() {
+            this(19.9, 0.1, 1e-3);
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            return Arrays.stream(linspace(1, epsS, count))
+                    .map(t -> Math.sqrt(Math.expm1(betaD * t * t / 2 + betaMin * t))).toArray();
+        }
+    }
+
+    /**
+     * Uniform in the process's own time t between the times whose EDM levels are σ_max and σ_min (DPM-Solver's
+     * {@code time_uniform}).
+     */
+    record UniformTime(double sigmaMin, double sigmaMax) implements GridSpec {
+        public UniformTime {
+            checkRange(sigmaMin, sigmaMax);
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double tMax = schedule.timeOfEdmSigma(sigmaMax);
+            double tMin = schedule.timeOfEdmSigma(sigmaMin);
+            return Arrays.stream(linspace(tMax, tMin, count)).map(schedule::edmSigma).toArray();
+        }
+    }
+
+    /**
+     * Uniform in √t between the times of σ_max and σ_min, so quadratic in t (DDIM's "quadratic" skip, in
+     * DPM-Solver's continuous form {@code time_quadratic}).
+     */
+    record Quadratic(double sigmaMin, double sigmaMax) implements GridSpec {
+        public Quadratic {
+            checkRange(sigmaMin, sigmaMax);
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double rootMax = Math.sqrt(schedule.timeOfEdmSigma(sigmaMax));
+            double rootMin = Math.sqrt(schedule.timeOfEdmSigma(sigmaMin));
+            return Arrays.stream(linspace(rootMax, rootMin, count)).map(r -> schedule.edmSigma(r * r)).toArray();
+        }
+    }
+
+    /**
+     * Uniform in λ = log(α/σ) between λ(σ_max) and λ(σ_min) (DPM-Solver's {@code logSNR}). Since the EDM level is
+     * e^{−λ}, these are the same levels as {@link Exponential}; the rule exists under its own name because users
+     * look for it.
+     */
+    record UniformLogSnr(double sigmaMin, double sigmaMax) implements GridSpec {
+        public UniformLogSnr {
+            checkRange(sigmaMin, sigmaMax);
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            return Arrays.stream(linspace(-Math.log(sigmaMax), -Math.log(sigmaMin), count))
+                    .map(lambda -> Math.exp(-lambda)).toArray();
+        }
+    }
+
+    /** Exactly the listed positive levels (a final 0 in the list is dropped; {@code build} decides on it). */
+    record Explicit(double[] sigmas) implements GridSpec {
+        public Explicit {
+            sigmas = sigmas.clone();
+            int positive = sigmas.length > 0 && sigmas[sigmas.length - 1] == 0 ? sigmas.length - 1 : sigmas.length;
+            sigmas = Arrays.copyOf(sigmas, positive);
+            if (sigmas.length == 0) {
+                throw new InvalidGridException("an explicit grid needs at least one positive level");
+            }
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            return sigmas.clone();
+        }
+
+        /** The listed levels define the steps: {@code steps} is ignored. */
+        @Override
+        public Grid build(int steps, NoiseSchedule schedule, boolean appendZero) {
+            return Grid.of(appendZero ? Arrays.copyOf(sigmas, sigmas.length + 1) : sigmas.clone());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Explicit e && Arrays.equals(sigmas, e.sigmas);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(sigmas);
+        }
+
+        @Override
+        public String toString() {
+            return "Explicit" + Arrays.toString(sigmas);
+        }
+    }
+}

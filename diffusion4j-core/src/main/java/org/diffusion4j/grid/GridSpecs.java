@@ -1,0 +1,43 @@
+package org.diffusion4j.grid;
+
+import java.util.List;
+import org.diffusion4j.UnknownNameException;
+
+/** Grid rules by name, as the command line spells them. */
+public final class GridSpecs {
+    /** The known rule names. {@code uniform-lambda} is an alias of {@code exponential} (same levels). */
+    public static final List<String> NAMES = List.of(
+            "karras", "exponential", "polyexponential", "vp", "uniform-t", "uniform-lambda", "quadratic", "list");
+
+    private GridSpecs() {}
+
+    /**
+     * The rule called {@code name} over [σ_min, σ_max] (EDM levels); {@code rho} is used by karras and
+     * polyexponential, {@code list} by list; vp uses k-diffusion's β_d = 19.9, β_min = 0.1, ε_s = 1e-3.
+     */
+    public static GridSpec named(String name, double sigmaMin, double sigmaMax, double rho, double[] list) {
+        switch (name) {
+            case "karras":
+                return new GridSpec.Karras(sigmaMin, sigmaMax, rho);
+            case "exponential":
+                return new GridSpec.Exponential(sigmaMin, sigmaMax);
+            case "polyexponential":
+                return new GridSpec.PolyExponential(sigmaMin, sigmaMax, rho);
+            case "vp":
+                return new GridSpec.Vp();
+            case "uniform-t":
+                return new GridSpec.UniformTime(sigmaMin, sigmaMax);
+            case "uniform-lambda":
+                return new GridSpec.UniformLogSnr(sigmaMin, sigmaMax);
+            case "quadratic":
+                return new GridSpec.Quadratic(sigmaMin, sigmaMax);
+            case "list":
+                if (list == null || list.length == 0) {
+                    throw new InvalidGridException("grid 'list' needs the noise levels (--sigmas 80,10,1,0.1)");
+                }
+                return new GridSpec.Explicit(list);
+            default:
+                throw new UnknownNameException("grid", name, NAMES);
+        }
+    }
+}
