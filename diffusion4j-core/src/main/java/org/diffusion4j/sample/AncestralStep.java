@@ -1,0 +1,27 @@
+package org.diffusion4j.sample;
+
+import org.diffusion4j.InvalidArgumentException;
+
+/**
+ * The split of an ancestral step from σ to σ' into a deterministic move down to σ_down and fresh noise of scale
+ * σ_up, with σ_down² + σ_up² = σ'² (k-diffusion's {@code get_ancestral_step}). With η = 1, σ_up² is the variance of
+ * the DDPM posterior q(x_{σ'} | x_σ, x_0) in the EDM view, σ'²(σ² − σ'²)/σ²; η scales it, η = 0 is deterministic.
+ */
+record AncestralStep(double down, double up) {
+
+    static AncestralStep of(double sigma, double sigmaNext, double eta) {
+        if (eta == 0) {
+            return new AncestralStep(sigmaNext, 0);
+        }
+        double up = Math.min(sigmaNext,
+                eta * Math.sqrt(sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma)));
+        return new AncestralStep(Math.sqrt(sigmaNext * sigmaNext - up * up), up);
+    }
+
+    static double checkEta(double eta) {
+        if (!(eta >= 0) || Double.isInfinite(eta)) {
+            throw new InvalidArgumentException("eta must be a finite number ≥ 0, got " + eta);
+        }
+        return eta;
+    }
+}

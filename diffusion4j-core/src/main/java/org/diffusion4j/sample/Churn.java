@@ -1,0 +1,42 @@
+package org.diffusion4j.sample;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusion4j.InvalidArgumentException;
+
+/**
+ * EDM's stochastic "churn" (Karras et al. 2022, Algorithm 2, lines 4–6): before the step from σ_i, raise the level
+ * to σ̂ = σ_i·(1 + γ) by adding noise of scale √(σ̂² − σ_i²)·S_noise, with γ = min(S_churn/N, √2 − 1) when
+ * S_tmin ≤ σ_i ≤ S_tmax and 0 otherwise.
+ *
+ * @param sChurn total churn S_churn ≥ 0 (0 turns churn off)
+ * @param sTmin smallest level churned
+ * @param sTmax largest level churned
+ * @param sNoise noise inflation S_noise
+ */
+public record Churn(double sChurn, double sTmin, double sTmax, double sNoise) {
+    /** No churn: the sampler is deterministic. */
+    public static final Churn NONE = new Churn(0, 0, Double.POSITIVE_INFINITY, 1);
+
+    public Churn {
+        if (!(sChurn >= 0) || Double.isInfinite(sChurn) || !(sNoise >= 0) || Double.isNaN(sTmin) || Double.isNaN(sTmax)) {
+            throw new InvalidArgumentException("churn needs S_churn ≥ 0 and S_noise ≥ 0, got S_churn = " + sChurn
+                    + ", S_noise = " + sNoise);
+        }
+    }
+
+    /** Whether any step can be churned. */
+    public boolean active() {
+        return sChurn > 0;
+    }
+
+    /** γ_i for level σ_i in a run of {@code steps} steps. */
+    double gamma(double sigma, int steps) {
+        return sTmin <= sigma && sigma <= sTmax ? Math.min(sChurn / steps, Math.sqrt(2) - 1) : 0;
+    }
+
+    /** x̂ = x + √(σ̂² − σ²)·S_noise·z, with z drawn for the move σ̂ → σ. */
+    NDArray raise(NDArray x, double sigma, double sigmaHat, NoiseSource noise) {
+        NDArray z = noise.sample(x, sigmaHat, sigma);
+        return x.add(z.mul(sNoise * Math.sqrt(sigmaHat * sigmaHat - sigma * sigma)));
+    }
+}

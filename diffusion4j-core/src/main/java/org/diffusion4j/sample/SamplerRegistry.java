@@ -1,0 +1,75 @@
+package org.diffusion4j.sample;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.UnknownNameException;
+
+/**
+ * Samplers by name, with k-diffusion's names where the method exists there. A spec is a name optionally followed
+ * by options: {@code euler}, {@code heun:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003},
+ * {@code dpmpp-3m-sde:eta=0}, {@code unipc:order=3}.
+ */
+public final class SamplerRegistry {
+    private static final Map<String, Function<SamplerOptions, Sampler>> FACTORIES = factories();
+
+    private SamplerRegistry() {}
+
+    private static Map<String, Function<SamplerOptions, Sampler>> factories() {
+        Map<String, Function<SamplerOptions, Sampler>> f = new LinkedHashMap<>();
+        f.put("euler", o -> new Euler(o.churn()));
+        f.put("euler-ancestral", o -> new EulerAncestral(o.number("eta", 1), o.number("s_noise", 1)));
+        f.put("heun", o -> new Heun(o.churn()));
+        f.put("dpm2", o -> new Dpm2(o.churn()));
+        f.put("dpm2-ancestral", o -> new Dpm2Ancestral(o.number("eta", 1), o.number("s_noise", 1)));
+        f.put("lms", o -> new Lms(o.integer("order", 4)));
+        f.put("dpmpp-2s-ancestral", o -> new DpmPp2sAncestral(o.number("eta", 1), o.number("s_noise", 1)));
+        f.put("dpmpp-sde", o -> new DpmPpSde(o.number("eta", 1), o.number("s_noise", 1), o.number("r", 0.5)));
+        f.put("dpmpp-2m", o -> new DpmPp2m());
+        f.put("dpmpp-2m-sde", o -> new DpmPp2mSde(o.number("eta", 1), o.number("s_noise", 1),
+                DpmPp2mSde.SolverType.parse(o.text("solver", "midpoint"))));
+        f.put("dpmpp-3m-sde", o -> new DpmPp3mSde(o.number("eta", 1), o.number("s_noise", 1),
+                o.flag("corrected", false)));
+        f.put("ddim", o -> new Ddim(o.number("eta", 0)));
+        f.put("ddpm", o -> new Ddpm());
+        f.put("unipc", o -> new UniPc(o.integer("order", 2)));
+        return Collections.unmodifiableMap(f);
+    }
+
+    /** All registered names, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(FACTORIES.keySet());
+    }
+
+    /** The sampler described by {@code spec} ({@code name[:key=value,…]}). */
+    public static Sampler create(String spec) {
+        String trimmed = spec.trim();
+        int colon = trimmed.indexOf(':');
+        String name = colon < 0 ? trimmed : trimmed.substring(0, colon);
+        Function<SamplerOptions, Sampler> factory = FACTORIES.get(name);
+        if (factory == null) {
+            throw new UnknownNameException("sampler", name, FACTORIES.keySet());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        if (colon >= 0) {
+            for (String pair : trimmed.substring(colon + 1).split(",")) {
+                if (pair.isBlank()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new InvalidArgumentException("sampler " + name + ": option '" + pair
+                            + "' must have the form key=value");
+                }
+                values.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        SamplerOptions options = new SamplerOptions(name, values);
+        Sampler sampler = factory.apply(options);
+        options.checkAllRead();
+        return sampler;
+    }
+}
