@@ -1,0 +1,32 @@
+package org.diffusion4j.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Runs {@code d4j} in-process and captures its exit code and output. */
+final class CliRunner {
+    record Result(int exitCode, String out, String err) {}
+
+    private CliRunner() {}
+
+    static synchronized Result run(String... args) {
+        StringWriter err = new StringWriter();
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cli = D4j.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            StringWriter usage = new StringWriter();
+            cli.setOut(new PrintWriter(usage, true));
+            int code = cli.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8) + usage, err.toString());
+        } finally {
+            System.setOut(originalOut);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.diffusion4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.denoise.GaussianMixtureDenoiser;
+import org.diffusion4j.denoise.MixtureSpec;
+import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.process.VpLinearSchedule;
+import org.diffusion4j.sample.SamplerRegistry;
+import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.StepCallback;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SampleCommandTest {
+
+    @Test
+    void writesWhatTheLibraryComputes(@TempDir Path dir) {
+        Path out = dir.resolve("x.npy");
+        CliRunner.Result r = CliRunner.run("sample", "--model", "gmm:eight-gaussians", "--sampler",
+                "dpmpp-2m-sde:eta=0.5", "--steps", "12", "--process", "vp", "--n", "5", "--seed", "40", "--dtype",
+                "float64", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("dpmpp-2m-sde: 5 samples, 12 steps, NFE 12"), r.out());
+        try (NDManager m = Backend.newManager()) {
+            NDArray written = ArrayFiles.read(out, m);
+            VpLinearSchedule vp = new VpLinearSchedule();
+            NDArray direct = Sampling.generate(SamplerRegistry.create("dpmpp-2m-sde:eta=0.5"),
+                    new GaussianMixtureDenoiser(MixtureSpec.bundled("eight-gaussians"), vp).edmView(),
+                    new GridSpec.Karras(0.002, 80, 7).build(12, vp, true), m, new Shape(2), DataType.FLOAT64,
+                    new long[] {40, 41, 42, 43, 44}, null, StepCallback.NONE).samples();
+            assertEquals(new Shape(5, 2), written.getShape());
+            assertTrue(written.sub(direct).abs().max().getDouble() == 0);
+        }
+    }
+
+    @Test
+    void startsFromAGivenInitAndWritesEveryFormat(@TempDir Path dir) throws Exception {
+        Path init = dir.resolve("init.npy");
+        try (NDManager m = Backend.newManager()) {
+            ArrayFiles.write(init, m.randomNormal(0, 80, new Shape(7, 2), DataType.FLOAT32));
+        }
+        for (String name : new String[] {"x.csv", "x.npz", "x.png"}) {
+            Path out = dir.resolve(name);
+            CliRunner.Result r = CliRunner.run("sample", "--model", "gmm:eight-gaussians", "--sampler", "heun",
+                    "--steps", "6", "--init", init.toString(), "--out", out.toString(), "--quiet");
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(Files.isRegularFile(out) && out.toFile().length() > 0, name);
+        }
+        assertEquals(7, Files.readAllLines(dir.resolve("x.csv")).size());
+    }
+
+    private static void assertError(String expected, String... args) {
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(1, r.exitCode(), r.err() + r.out());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void badInputGetsAMessageAndANonZeroExit(@TempDir Path dir) throws Exception {
+        String out = dir.resolve("x.npy").toString();
+        assertError("unknown sampler 'eulr'; known samplers: euler, euler-ancestral, heun",
+                "sample", "--model", "gmm:eight-gaussians", "--sampler", "eulr", "--steps", "4", "--out", out);
+        assertError("grid must be strictly decreasing, but σ[1] = 2.0 ≥ σ[0] = 1.0", "sample", "--model",
+                "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--grid", "list", "--sigmas", "1,2",
+                "--out", out);
+        assertError("grid σ[1] = -0.5 is negative", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+                "--steps", "4", "--grid", "list", "--sigmas", "1,-0.5", "--no-final-zero", "--out", out);
+        Path spec = dir.resolve("bad.json");
+        Files.writeString(spec, "{\"weights\": [1], \"means\": [[0, 0]], \"variances\": [[1]]}");
+        assertError("bad.json: mixture component 0 has 2 mean and 1 variance values", "sample", "--model",
+                "gmm:" + spec, "--sampler", "euler", "--steps", "4", "--out", out);
+        Path npy = dir.resolve("broken.npy");
+        Files.writeString(npy, "\u0093NUMPY garbage");
+        assertError("broken.npy: not a valid NumPy array file", "sample", "--model", "gmm:eight-gaussians",
+                "--sampler", "euler", "--steps", "4", "--init", npy.toString(), "--out", out);
+        Path wide = dir.resolve("wide.npy");
+        try (NDManager m = Backend.newManager()) {
+            ArrayFiles.write(wide, m.ones(new Shape(4, 3)));
+        }
+        assertError("has shape (4, 3) but gmm:eight-gaussians has dimension 2", "sample", "--model",
+                "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--init", wide.toString(), "--out", out);
+        assertError("a .png scatter plot needs 2-D samples", "sample", "--model", "gmm:two-gaussians-1d",
+                "--sampler", "euler", "--steps", "4", "--out", dir.resolve("x.png").toString(), "--quiet");
+        assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
+                "4", "--out", out);
+        assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+                "--steps", "4", "--process", "vpp", "--out", out);
+    }
+
+    @Test
+    void helpIsCompleteForEveryCommand() {
+        for (String[] args : new String[][] {{"--help"}, {"sample", "--help"}, {"bench", "--help"},
+            {"bench", "samplers", "--help"}}) {
+            CliRunner.Result r = CliRunner.run(args);
+            assertEquals(0, r.exitCode());
+            assertTrue(r.out().contains("Usage: d4j"), r.out());
+        }
+        assertTrue(CliRunner.run("sample", "--help").out().contains("dpmpp-3m-sde"));
+        assertEquals(2, CliRunner.run("sample", "--bogus").exitCode());
+    }
+}
