@@ -43,9 +43,11 @@ public final class Backend {
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(interOp));
     }
 
-    /** Seeds the engine's own generator (used only by engine-side random ops such as dropout). */
+    /**
+     * Seeds the engine's own generator, which only engine-side random operations (dropout) use. The generator is
+     * global to the process, so training reseeds it at every step from (seed, step).
+     */
     public static void seedEngine(long seed) {
-        newManager().close();
         Engine.getEngine(ENGINE).setRandomSeed((int) (seed ^ (seed >>> 32)));
     }
 }

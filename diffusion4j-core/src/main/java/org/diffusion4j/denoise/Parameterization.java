@@ -1,5 +1,7 @@
 package org.diffusion4j.denoise;
 
+import org.diffusion4j.backend.Differentiable;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -9,6 +11,7 @@ import ai.djl.ndarray.NDArray;
  * <p>Every conversion uses array-by-array operations only (no {@code NDArray op Number}), so it is safe inside an
  * autograd graph.
  */
+@Differentiable
 public enum Parameterization {
     /** ε-prediction (Ho et al. 2020): x_0 = (x − σ·ε)/α. */
     EPSILON {

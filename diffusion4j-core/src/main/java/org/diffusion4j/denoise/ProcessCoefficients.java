@@ -1,5 +1,8 @@
 package org.diffusion4j.denoise;
 
+import org.diffusion4j.backend.NativeArrays;
+import org.diffusion4j.backend.Differentiable;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -12,6 +15,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * {@code ()} for one shared time, {@code (B, 1, …, 1)} for one time per sample. The arrays are engine-owned
  * copies, so they are safe inside an autograd graph; they live in the manager given at creation.
  */
+@Differentiable
 public record ProcessCoefficients(NDArray alpha, NDArray sigma, NDArray alphaDerivative, NDArray sigmaDerivative) {
 
     /** The coefficients at one time {@code t}, shared by the whole batch, in the dtype of {@code like}. */
@@ -47,8 +51,6 @@ public record ProcessCoefficients(NDArray alpha, NDArray sigma, NDArray alphaDer
     }
 
     private static NDArray array(NDManager manager, double[] values, Shape shape, DataType type) {
-        try (NDArray raw = manager.create(values, shape)) {
-            return raw.toType(type, true);
-        }
+        return NativeArrays.of(manager, values, shape, type);
     }
 }

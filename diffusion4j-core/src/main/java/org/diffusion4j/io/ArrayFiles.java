@@ -1,5 +1,6 @@
 package org.diffusion4j.io;
 
+import org.diffusion4j.backend.NativeArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -167,7 +168,7 @@ public final class ArrayFiles {
         long rows = shape.dimension() == 0 ? 1 : shape.get(0);
         int width = (int) (shape.size() / Math.max(rows, 1));
         double[] values;
-        try (NDArray doubles = array.toType(DataType.FLOAT64, true)) {
+        try (NDArray doubles = NativeArrays.copy(array, DataType.FLOAT64)) {
             values = doubles.toDoubleArray();
         }
         StringBuilder text = new StringBuilder();

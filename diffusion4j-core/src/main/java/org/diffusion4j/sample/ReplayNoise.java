@@ -1,5 +1,6 @@
 package org.diffusion4j.sample;
 
+import org.diffusion4j.backend.NativeArrays;
 import ai.djl.ndarray.NDArray;
 import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
@@ -33,7 +34,7 @@ public final class ReplayNoise implements NoiseSource {
             throw new ShapeMismatchException("replayed noise draw " + (next - 1) + " has shape " + draw.getShape()
                     + ", the state has " + like.getShape());
         }
-        NDArray copy = draw.toType(like.getDataType(), true);
+        NDArray copy = NativeArrays.copy(draw, like.getDataType());
         copy.attach(like.getManager());
         return copy;
     }

@@ -1,0 +1,28 @@
+package org.diffusion4j.backend;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Copies into memory the engine owns. On this engine {@code toType(sameType, copy = true)} returns an array that
+ * shares its storage with the source (a guard test pins this), and arrays made from Java data live in a Java buffer
+ * that the garbage collector frees once its array is closed. So: a copy is {@code duplicate()} when the type is
+ * unchanged and a conversion otherwise, and Java data is copied out of its buffer before the buffer's array closes.
+ */
+public final class NativeArrays {
+    private NativeArrays() {}
+
+    /** An independent copy of {@code source} in {@code type}. */
+    public static NDArray copy(NDArray source, DataType type) {
+        return source.getDataType() == type ? source.duplicate() : source.toType(type, false);
+    }
+
+    /** An engine-owned array of {@code values} with {@code shape}, in {@code type}, in {@code manager}. */
+    public static NDArray of(NDManager manager, double[] values, Shape shape, DataType type) {
+        try (NDArray raw = manager.create(values, shape)) {
+            return copy(raw, type);
+        }
+    }
+}
