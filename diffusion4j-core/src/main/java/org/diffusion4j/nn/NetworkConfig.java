@@ -1,0 +1,92 @@
+package org.diffusion4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+import org.diffusion4j.InvalidArgumentException;
+
+/** Everything needed to rebuild a network: its kind and sizes. Serialized in a run's config.json. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = NetworkConfig.Mlp.class, name = "mlp"),
+    @JsonSubTypes.Type(value = NetworkConfig.UNet.class, name = "unet")})
+public sealed interface NetworkConfig {
+
+    /** Number of classes (0: unconditional); label {@code classes} is the null class of guidance. */
+    int classes();
+
+    /** Shape of one sample, e.g. [2] or [1, 28, 28]. */
+    List<Integer> sampleShape();
+
+    /** Builds the network with weights from {@code weights}. */
+    Network build(Weights weights);
+
+    /** A network with fresh weights from {@code seed}. */
+    default Network initialize(NDManager manager, DataType type, long seed) {
+        return build(Weights.initialize(manager, type, seed));
+    }
+
+    /** A network with the given weights (a checkpoint); {@code what} names their origin in errors. */
+    default Network load(Map<String, NDArray> arrays, NDManager manager, DataType type, String what) {
+        return build(Weights.from(arrays, manager, type, what));
+    }
+
+    /**
+     * A residual MLP for low-dimensional data: Fourier features of c_noise (and a class embedding) concatenated to
+     * the input, a linear layer, {@code blocks} residual blocks of width {@code width} (SiLU, linear, plus a linear
+     * map of the embedding, SiLU, linear), a zero-initialized output layer.
+     */
+    record Mlp(int dimension, int width, int blocks, int embedding, int classes) implements NetworkConfig {
+        public Mlp {
+            if (dimension < 1 || width < 1 || blocks < 0 || embedding < 2 || embedding % 2 != 0 || classes < 0) {
+                throw new InvalidArgumentException("invalid MLP sizes: dimension " + dimension + ", width " + width
+                        + ", blocks " + blocks + ", embedding " + embedding + " (even), classes " + classes);
+            }
+        }
+
+        @Override
+        public List<Integer> sampleShape() {
+            return List.of(dimension);
+        }
+
+        @Override
+        public Network build(Weights weights) {
+            return new MlpNetwork(this, weights);
+        }
+    }
+
+    /**
+     * A U-Net in the DDPM++/EDM style: residual blocks with GroupNorm, SiLU, dropout and the noise embedding applied
+     * as scale and shift; self-attention at the listed resolutions; {@code multipliers} set the channels per level
+     * ({@code channels·m}), each level but the last halving the resolution.
+     */
+    record UNet(int imageChannels, int resolution, int channels, List<Integer> multipliers, int blocks,
+            List<Integer> attentionResolutions, double dropout, int classes) implements NetworkConfig {
+        public UNet {
+            multipliers = List.copyOf(multipliers);
+            attentionResolutions = List.copyOf(attentionResolutions);
+            if (imageChannels < 1 || resolution < 4 || channels < 4 || multipliers.isEmpty() || blocks < 1
+                    || !(dropout >= 0 && dropout < 1) || classes < 0) {
+                throw new InvalidArgumentException("invalid U-Net configuration: " + channels + " channels, "
+                        + multipliers + " multipliers, " + blocks + " blocks, dropout " + dropout);
+            }
+            if (resolution % (1 << (multipliers.size() - 1)) != 0) {
+                throw new InvalidArgumentException("resolution " + resolution + " cannot be halved "
+                        + (multipliers.size() - 1) + " times");
+            }
+        }
+
+        @Override
+        public List<Integer> sampleShape() {
+            return List.of(imageChannels, resolution, resolution);
+        }
+
+        @Override
+        public Network build(Weights weights) {
+            return new UNetNetwork(this, weights);
+        }
+    }
+}
