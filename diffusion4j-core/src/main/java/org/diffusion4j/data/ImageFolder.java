@@ -1,0 +1,110 @@
+package org.diffusion4j.data;
+
+import ai.djl.ndarray.types.Shape;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.diffusion4j.DiffusionException;
+import org.diffusion4j.io.FileFormatException;
+
+/**
+ * A folder of PNG/JPEG images, one subfolder per class (sorted by name: label 0, 1, …), or images directly in the
+ * folder (one class). Images are converted to gray or RGB, resized to a square resolution with bilinear filtering
+ * and scaled to [−1, 1].
+ */
+public final class ImageFolder {
+    private ImageFolder() {}
+
+    /** Loads every image under {@code dir}. */
+    public static ImageSet load(Path dir, int channels, int resolution) {
+        if (channels != 1 && channels != 3) {
+            throw new DiffusionException("image channels must be 1 or 3, got " + channels);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new FileFormatException(dir, "no such image folder");
+        }
+        List<Path> classes = list(dir, Files::isDirectory);
+        List<Path> images = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        if (classes.isEmpty()) {
+            list(dir, ImageFolder::isImage).forEach(p -> {
+                images.add(p);
+                labels.add(0);
+            });
+        } else {
+            for (int c = 0; c < classes.size(); c++) {
+                for (Path p : list(classes.get(c), ImageFolder::isImage)) {
+                    images.add(p);
+                    labels.add(c);
+                }
+            }
+        }
+        if (images.isEmpty()) {
+            throw new FileFormatException(dir, "holds no .png or .jpg images (directly or in class subfolders)");
+        }
+        int per = channels * resolution * resolution;
+        float[] values = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image = read(images.get(i));
+            BufferedImage scaled = new BufferedImage(resolution, resolution, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = scaled.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(image, 0, 0, resolution, resolution, null);
+            g.dispose();
+            for (int y = 0; y < resolution; y++) {
+                for (int x = 0; x < resolution; x++) {
+                    int rgb = scaled.getRGB(x, y);
+                    int r = (rgb >> 16) & 0xff;
+                    int gr = (rgb >> 8) & 0xff;
+                    int b = rgb & 0xff;
+                    int base = i * per + y * resolution + x;
+                    if (channels == 1) {
+                        values[base] = (0.299f * r + 0.587f * gr + 0.114f * b) / 127.5f - 1;
+                    } else {
+                        int plane = resolution * resolution;
+                        values[base] = r / 127.5f - 1;
+                        values[base + plane] = gr / 127.5f - 1;
+                        values[base + 2 * plane] = b / 127.5f - 1;
+                    }
+                }
+            }
+        }
+        return new ImageSet(values, labels.stream().mapToInt(Integer::intValue).toArray(),
+                new Shape(channels, resolution, resolution), classes.isEmpty() ? 0 : classes.size(),
+                "folder:" + dir);
+    }
+
+    private static BufferedImage read(Path file) {
+        try {
+            BufferedImage image = ImageIO.read(file.toFile());
+            if (image == null) {
+                throw new FileFormatException(file, "not a readable image");
+            }
+            return image;
+        } catch (IOException e) {
+            throw new FileFormatException(file, "cannot be read as an image (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static boolean isImage(Path p) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Files.isRegularFile(p) && (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"));
+    }
+
+    private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(keep).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
