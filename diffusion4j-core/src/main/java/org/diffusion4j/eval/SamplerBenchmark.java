@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
@@ -124,7 +125,7 @@ public final class SamplerBenchmark {
                         NDArray[] atSigmaMin = new NDArray[1];
                         StepCallback capture = info -> {
                             if (info.step() == info.steps() - 1) {
-                                atSigmaMin[0] = info.x().toType(DataType.FLOAT64, true);
+                                atSigmaMin[0] = NativeArrays.copy(info.x(), DataType.FLOAT64);
                                 atSigmaMin[0].attach(run);
                             }
                         };

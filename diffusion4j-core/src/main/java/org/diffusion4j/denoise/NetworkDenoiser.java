@@ -1,0 +1,88 @@
+package org.diffusion4j.denoise;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.nn.Network;
+import org.diffusion4j.process.NoiseSchedule;
+
+/**
+ * A trained network as a process denoiser, {@code D(x_t, t) = toData(F(c_in·x_t, c_noise, class), x_t)}, optionally
+ * class-conditional with classifier-free guidance (Ho &amp; Salimans 2021): with scale w,
+ * {@code D = D(∅) + w·(D(class) − D(∅))}, the conditional and unconditional halves computed in one doubled batch.
+ * w = 1 is plain conditional sampling, w = 0 unconditional.
+ */
+public final class NetworkDenoiser implements ProcessDenoiser {
+    private final Network network;
+    private final Preconditioning preconditioning;
+    private final NoiseSchedule schedule;
+    private final int[] classes;
+    private final double guidance;
+
+    private NetworkDenoiser(Network network, Preconditioning preconditioning, int[] classes, double guidance) {
+        this.network = network;
+        this.preconditioning = preconditioning;
+        this.schedule = preconditioning.schedule();
+        this.classes = classes;
+        this.guidance = guidance;
+    }
+
+    /** An unconditional denoiser (the null class for a class-conditional network). */
+    public static NetworkDenoiser unconditional(Network network, Preconditioning preconditioning) {
+        return new NetworkDenoiser(network, preconditioning, null, 1);
+    }
+
+    /** A denoiser for sample i of class {@code classes[i]}, guided with scale {@code guidance}. */
+    public static NetworkDenoiser conditional(Network network, Preconditioning preconditioning, int[] classes,
+            double guidance) {
+        int count = network.config().classes();
+        if (count == 0) {
+            throw new InvalidArgumentException("the network is unconditional; it takes no class");
+        }
+        for (int c : classes) {
+            if (c < 0 || c >= count) {
+                throw new InvalidArgumentException("class " + c + " outside 0 … " + (count - 1));
+            }
+        }
+        if (!(guidance >= 0)) {
+            throw new InvalidArgumentException("guidance scale must be ≥ 0, got " + guidance);
+        }
+        return new NetworkDenoiser(network, preconditioning, classes.clone(), guidance);
+    }
+
+    @Override
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    @Override
+    public NDArray denoise(NDArray xt, double t) {
+        int batch = (int) xt.getShape().get(0);
+        ProcessCoefficients c = ProcessCoefficients.at(schedule, t, xt);
+        NDArray input = preconditioning.input(xt, c);
+        double[] times = new double[batch];
+        Arrays.fill(times, t);
+        NDArray label = preconditioning.noiseLabel(times, xt);
+        NDManager manager = xt.getManager();
+        int nullClass = network.config().classes();
+        if (classes == null) {
+            NDArray labels = nullClass > 0 ? manager.full(new ai.djl.ndarray.types.Shape(batch), nullClass) : null;
+            return preconditioning.toData(network.forward(input, label, labels, false), xt, c);
+        }
+        if (classes.length != batch) {
+            throw new ShapeMismatchException(classes.length + " class labels for a batch of " + batch);
+        }
+        if (guidance == 1) {
+            NDArray output = network.forward(input, label, manager.create(classes), false);
+            return preconditioning.toData(output, xt, c);
+        }
+        int[] both = Arrays.copyOf(classes, 2 * batch);
+        Arrays.fill(both, batch, 2 * batch, nullClass);
+        NDArray output = network.forward(input.concat(input, 0), label.concat(label, 0), manager.create(both), false);
+        NDArray conditional = preconditioning.toData(output.get("0:" + batch), xt, c);
+        NDArray unconditional = preconditioning.toData(output.get(batch + ":"), xt, c);
+        return unconditional.add(conditional.sub(unconditional).mul(guidance));
+    }
+}

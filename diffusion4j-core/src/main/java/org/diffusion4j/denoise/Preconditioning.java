@@ -1,0 +1,145 @@
+package org.diffusion4j.denoise;
+
+import org.diffusion4j.backend.NativeArrays;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.Scalars;
+import org.diffusion4j.process.NoiseSchedule;
+import org.diffusion4j.process.Schedules;
+
+/**
+ * How a network F becomes a denoiser of a process, and what it is trained to output (Karras et al. 2022, eq. 7 and
+ * Table 1): the network sees {@code c_in·x_t} and the noise label {@code c_noise}; its output F gives
+ * {@code x̂_0 = toData(F, x_t)}; training regresses F onto {@code target(x_0, x_t)}. Training and sampling share
+ * this one object, so they always agree.
+ *
+ * <ul>
+ *   <li>{@code edm}: EDM's preconditioning in the EDM view of any process: with x̃ = x_t/α and σ̃ = σ/α,
+ *       {@code x̂_0 = c_skip·x̃ + c_out·F}, c_skip = σ_d²/(σ̃² + σ_d²), c_out = σ̃σ_d/√(σ̃² + σ_d²),
+ *       c_in = 1/√(σ̃² + σ_d²), c_noise = ¼·ln σ̃; target (x_0 − c_skip·x̃)/c_out, whose plain MSE is EDM's loss
+ *       λ(σ)‖D − x_0‖² with λ = (σ² + σ_d²)/(σσ_d)² = 1/c_out².</li>
+ *   <li>a {@link Parameterization} (ε, x_0, v, flow velocity, score): F predicts that quantity; input
+ *       {@code x_t/√(σ² + α²σ_d²)} (unit variance for data of variance σ_d²) or unscaled; noise label ¼·ln σ̃,
+ *       1000·t or ln(σ̃/2). EDM's "VP" and "VE" configurations are ε-prediction with the labels (M − 1)·t and
+ *       ln(σ/2) (EDM writes the VE output as −ε; the sign is absorbed by the zero-initialized output layer).</li>
+ * </ul>
+ *
+ * @param process the process name ({@link Schedules})
+ * @param prediction {@code edm} or a {@link Parameterization} in lower case
+ * @param sigmaData σ_d, the data's standard deviation
+ * @param scaleInput whether the input is scaled to unit variance
+ * @param noiseLabel {@code log-sigma}, {@code time} (999·t, as DDPM's integer steps) or {@code log-half-sigma}
+ */
+@Differentiable
+public record Preconditioning(String process, String prediction, double sigmaData, boolean scaleInput,
+        String noiseLabel) {
+
+    public Preconditioning {
+        Schedules.byName(process);
+        if (!prediction.equals("edm")) {
+            parameterization(prediction);
+        }
+        if (!(sigmaData > 0)) {
+            throw new InvalidArgumentException("sigma_data must be positive, got " + sigmaData);
+        }
+        if (!java.util.List.of("log-sigma", "time", "log-half-sigma").contains(noiseLabel)) {
+            throw new org.diffusion4j.UnknownNameException("noise label", noiseLabel,
+                    java.util.List.of("log-sigma", "time", "log-half-sigma"));
+        }
+    }
+
+    /** EDM's preconditioning on {@code process}. */
+    public static Preconditioning edm(String process, double sigmaData) {
+        return new Preconditioning(process, "edm", sigmaData, true, "log-sigma");
+    }
+
+    /** Prediction of {@code prediction} ({@code epsilon}, {@code data}, {@code v}, {@code velocity}, {@code score}). */
+    public static Preconditioning predicting(String process, String prediction, double sigmaData) {
+        return new Preconditioning(process, prediction, sigmaData, true, "log-sigma");
+    }
+
+    /** The schedule of the process. */
+    @JsonIgnore
+    public NoiseSchedule schedule() {
+        return Schedules.byName(process);
+    }
+
+    private static Parameterization parameterization(String name) {
+        for (Parameterization p : Parameterization.values()) {
+            if (p.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+                return p;
+            }
+        }
+        throw new org.diffusion4j.UnknownNameException("prediction", name,
+                java.util.List.of("edm", "epsilon", "data", "v", "velocity", "score"));
+    }
+
+    private boolean isEdm() {
+        return prediction.equals("edm");
+    }
+
+    /** EDM-view σ̃ = σ/α as an array shaped like the coefficients. */
+    private static NDArray edmSigma(ProcessCoefficients c) {
+        return c.sigma().div(c.alpha());
+    }
+
+    /** 1/√(σ̃² + σ_d²), the EDM-view input scale. */
+    private NDArray edmInputScale(ProcessCoefficients c) {
+        NDArray s = edmSigma(c);
+        return s.mul(s).add(Scalars.of(s, sigmaData * sigmaData)).sqrt().pow(Scalars.of(s, -1));
+    }
+
+    /** The network's input c_in·x_t. */
+    public NDArray input(NDArray xt, ProcessCoefficients c) {
+        if (!scaleInput) {
+            return xt;
+        }
+        // x_t/√(σ² + α²σ_d²) = (x_t/α)·c_in(σ̃): the same scale in process and EDM coordinates
+        return xt.div(c.alpha()).mul(edmInputScale(c));
+    }
+
+    /** The noise label c_noise, one per sample (shape (B)), for times {@code t}, in the dtype of {@code like}. */
+    public NDArray noiseLabel(double[] t, NDArray like) {
+        NoiseSchedule schedule = schedule();
+        double[] labels = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            double s = schedule.edmSigma(t[i]);
+            labels[i] = switch (noiseLabel) {
+                case "time" -> 999 * t[i];
+                case "log-half-sigma" -> Math.log(s / 2);
+                default -> 0.25 * Math.log(s);
+            };
+        }
+        return NativeArrays.of(like.getManager(), labels, new Shape(t.length), like.getDataType());
+    }
+
+    /** The data estimate x̂_0 from the network output F at x_t. */
+    public NDArray toData(NDArray output, NDArray xt, ProcessCoefficients c) {
+        if (!isEdm()) {
+            return parameterization(prediction).toData(output, xt, c);
+        }
+        NDArray s = edmSigma(c);
+        NDArray d2 = Scalars.of(s, sigmaData * sigmaData);
+        NDArray norm = s.mul(s).add(d2);
+        NDArray skip = d2.div(norm);
+        NDArray out = s.mul(Scalars.of(s, sigmaData)).div(norm.sqrt());
+        return xt.div(c.alpha()).mul(skip).add(output.mul(out));
+    }
+
+    /** The output F* the network should give at x_t for data x_0. */
+    public NDArray target(NDArray x0, NDArray xt, ProcessCoefficients c) {
+        if (!isEdm()) {
+            return parameterization(prediction).fromData(x0, xt, c);
+        }
+        NDArray s = edmSigma(c);
+        NDArray d2 = Scalars.of(s, sigmaData * sigmaData);
+        NDArray norm = s.mul(s).add(d2);
+        NDArray skip = d2.div(norm);
+        NDArray out = s.mul(Scalars.of(s, sigmaData)).div(norm.sqrt());
+        return x0.sub(xt.div(c.alpha()).mul(skip)).div(out);
+    }
+}

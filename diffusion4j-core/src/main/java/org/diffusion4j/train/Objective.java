@@ -1,0 +1,36 @@
+package org.diffusion4j.train;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusion4j.denoise.Preconditioning;
+import org.diffusion4j.denoise.ProcessCoefficients;
+import org.diffusion4j.nn.Network;
+import org.diffusion4j.process.NoiseSchedule;
+
+/**
+ * The denoising objective shared by every prediction target (Karras et al. 2022, eq. 8 in the F-space form):
+ * corrupt {@code x_t = α(t)·x_0 + σ(t)·ε}, ask the network for F at (c_in·x_t, c_noise), regress onto the target
+ * F* of the {@link Preconditioning}: {@code L = mean ‖F − F*‖²}. The loss weights of EDM, DDPM's "simple" loss,
+ * v-prediction and flow matching are all expressed by the target's scaling, so the mean squared error is the loss.
+ */
+public record Objective(Preconditioning preconditioning) {
+
+    /**
+     * The loss of one batch.
+     *
+     * @param network the network being trained
+     * @param x0 clean samples
+     * @param labels class labels (null class where dropped), or null
+     * @param t one time per sample
+     * @param noise standard normal ε, shaped like x0
+     * @param training whether dropout is active
+     */
+    public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
+        NoiseSchedule schedule = preconditioning.schedule();
+        ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x0);
+        NDArray xt = x0.mul(c.alpha()).add(noise.mul(c.sigma()));
+        NDArray output = network.forward(preconditioning.input(xt, c), preconditioning.noiseLabel(t, x0), labels,
+                training);
+        NDArray error = output.sub(preconditioning.target(x0, xt, c));
+        return error.mul(error).mean();
+    }
+}

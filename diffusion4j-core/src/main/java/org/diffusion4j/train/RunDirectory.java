@@ -1,0 +1,178 @@
+package org.diffusion4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.Safetensors;
+
+/**
+ * A run's files: {@code config.json}, {@code model.safetensors} (EMA weights, for sampling),
+ * {@code train-state.safetensors} (weights, EMA weights, optimizer moments, step) with its readable summary
+ * {@code train-state.json}, {@code metrics.jsonl}, and {@code samples/}. Every file is written to a temporary name
+ * and renamed, and the train state is self-contained (it carries its own step), so a run killed at any moment
+ * resumes from its last complete checkpoint.
+ */
+public final class RunDirectory {
+    private final Path dir;
+
+    public RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path config() {
+        return dir.resolve("config.json");
+    }
+
+    public Path model() {
+        return dir.resolve("model.safetensors");
+    }
+
+    public Path trainState() {
+        return dir.resolve("train-state.safetensors");
+    }
+
+    public Path trainStateSummary() {
+        return dir.resolve("train-state.json");
+    }
+
+    public Path metrics() {
+        return dir.resolve("metrics.jsonl");
+    }
+
+    public Path samples() {
+        return dir.resolve("samples");
+    }
+
+    /** Whether a checkpoint exists. */
+    public boolean hasCheckpoint() {
+        return Files.isRegularFile(trainState());
+    }
+
+    /** A saved training state. */
+    public record Checkpoint(long step, long optimizerSteps, Map<String, NDArray> weights, Map<String, NDArray> ema,
+            Map<String, NDArray> optimizer) {}
+
+    /** Writes a checkpoint: the train state, the EMA model and the summary, in that order. */
+    public void writeCheckpoint(Checkpoint checkpoint, NDManager manager, double lastLoss, long images) {
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        checkpoint.weights().forEach((name, w) -> state.put("weights/" + name, w));
+        checkpoint.ema().forEach((name, w) -> state.put("ema/" + name, w));
+        state.putAll(checkpoint.optimizer());
+        try (NDManager scratch = manager.newSubManager()) {
+            state.put("step", scratch.create(new long[] {checkpoint.step()}));
+            state.put("optimizer_steps", scratch.create(new long[] {checkpoint.optimizerSteps()}));
+            Safetensors.write(trainState(), state);
+        }
+        Safetensors.write(model(), checkpoint.ema());
+        ObjectNode summary = TrainingConfig.JSON.createObjectNode();
+        summary.put("step", checkpoint.step());
+        summary.put("images", images);
+        summary.put("optimizer_steps", checkpoint.optimizerSteps());
+        summary.put("last_loss", lastLoss);
+        summary.put("written", java.time.Instant.now().toString());
+        AtomicFiles.writeString(trainStateSummary(), summary.toPrettyString() + "\n");
+    }
+
+    /** Reads the checkpoint into {@code manager}. */
+    public Checkpoint readCheckpoint(NDManager manager) {
+        Map<String, NDArray> state = Safetensors.read(trainState(), manager);
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        Map<String, NDArray> ema = new LinkedHashMap<>();
+        Map<String, NDArray> optimizer = new LinkedHashMap<>();
+        state.forEach((name, array) -> {
+            if (name.startsWith("weights/")) {
+                weights.put(name.substring(8), array);
+            } else if (name.startsWith("ema/")) {
+                ema.put(name.substring(4), array);
+            } else if (name.startsWith("adam.")) {
+                optimizer.put(name, array);
+            }
+        });
+        return new Checkpoint(scalar(state, "step"), scalar(state, "optimizer_steps"), weights, ema, optimizer);
+    }
+
+    private long scalar(Map<String, NDArray> state, String name) {
+        NDArray array = state.get(name);
+        if (array == null || array.getShape().size() != 1) {
+            throw new FileFormatException(trainState(), "missing or malformed '" + name + "'");
+        }
+        return array.toType(DataType.INT64, false).toLongArray()[0];
+    }
+
+    /** The EMA weights of {@code model.safetensors}. */
+    public Map<String, NDArray> readModel(NDManager manager) {
+        return Safetensors.read(model(), manager);
+    }
+
+    /** Appends one line to metrics.jsonl. */
+    public void appendMetrics(JsonNode line) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(metrics(), line.toString() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + metrics() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops metrics lines after {@code step} (a resumed run repeats them), atomically. */
+    public void truncateMetrics(long step) {
+        if (!Files.isRegularFile(metrics())) {
+            return;
+        }
+        try {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    if (TrainingConfig.JSON.readTree(line).path("step").asLong() <= step) {
+                        kept.add(line);
+                    }
+                } catch (IOException e) {
+                    // a line cut by a kill: drop it
+                }
+            }
+            AtomicFiles.writeString(metrics(), kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The metrics lines, parsed. */
+    public List<JsonNode> readMetrics() {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.isRegularFile(metrics())) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    out.add(TrainingConfig.JSON.readTree(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new FileFormatException(metrics(), "unreadable metrics (" + e.getMessage() + ")", e);
+        }
+        return out;
+    }
+}

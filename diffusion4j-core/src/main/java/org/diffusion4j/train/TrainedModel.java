@@ -1,0 +1,76 @@
+package org.diffusion4j.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.diffusion4j.DiffusionException;
+import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.nn.Network;
+
+/**
+ * A trained model ready to sample: a run's config and its EMA weights ({@code model.safetensors}). Models shipped
+ * with diffusion4j are found by name ({@link #BUNDLED}).
+ *
+ * @param config the run's config
+ * @param network the network with the EMA weights
+ */
+public record TrainedModel(TrainingConfig config, Network network) {
+    /** Models shipped in the library's resources. */
+    public static final List<String> BUNDLED = List.of("mnist-edm");
+
+    /** The model of run directory {@code dir}, weights in {@code manager}. */
+    public static TrainedModel load(Path dir, NDManager manager) {
+        RunDirectory run = new RunDirectory(dir);
+        if (!Files.isRegularFile(run.model())) {
+            throw new DiffusionException(dir + " holds no trained model (" + run.model().getFileName()
+                    + " is missing)");
+        }
+        TrainingConfig config = TrainingConfig.read(run.config());
+        Network network = config.network().load(run.readModel(manager), manager, DataType.FLOAT32,
+                run.model().toString());
+        return new TrainedModel(config, network);
+    }
+
+    /** A shipped model, by name. */
+    public static TrainedModel bundled(String name, NDManager manager) {
+        if (!BUNDLED.contains(name)) {
+            throw new UnknownNameException("bundled model", name, BUNDLED);
+        }
+        try {
+            Path dir = Files.createTempDirectory("d4j-model");
+            for (String file : List.of("config.json", "model.safetensors")) {
+                try (InputStream in = TrainedModel.class.getResourceAsStream("/org/diffusion4j/models/" + name + "/"
+                        + file)) {
+                    if (in == null) {
+                        throw new DiffusionException("model " + name + " is not bundled in this build");
+                    }
+                    Files.copy(in, dir.resolve(file));
+                }
+            }
+            TrainedModel model = load(dir, manager);
+            for (String file : List.of("config.json", "model.safetensors")) {
+                Files.delete(dir.resolve(file));
+            }
+            Files.delete(dir);
+            return model;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The unconditional denoiser (the null class for a conditional network). */
+    public NetworkDenoiser denoiser() {
+        return NetworkDenoiser.unconditional(network, config.preconditioning());
+    }
+
+    /** Sample i of class {@code classes[i]}, classifier-free guidance scale {@code guidance}. */
+    public NetworkDenoiser denoiser(int[] classes, double guidance) {
+        return NetworkDenoiser.conditional(network, config.preconditioning(), classes, guidance);
+    }
+}

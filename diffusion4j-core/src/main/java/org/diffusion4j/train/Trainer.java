@@ -1,0 +1,273 @@
+package org.diffusion4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.diffusion4j.DiffusionException;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.data.BatchOrder;
+import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.grid.Grid;
+import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.io.Previews;
+import org.diffusion4j.nn.Network;
+import org.diffusion4j.process.NoiseSchedule;
+import org.diffusion4j.sample.SamplerRegistry;
+import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.StepCallback;
+
+/**
+ * The training loop every objective shares. Each step: take batch k of the {@link BatchOrder}, draw times,
+ * noise, label dropout and flips from a generator seeded by (seed, k), compute the {@link Objective}'s loss, clip
+ * the global gradient norm, apply {@link AdamW} with warm-up, and move the {@link Ema}. Everything random is a
+ * function of the seed and the step, so a run resumed from a checkpoint continues exactly. Each step's arrays live
+ * in their own manager, freed at the end of the step.
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** Hears about the run (progress bars, tests). */
+    public interface Listener {
+        default void started(long step, long steps, long parameters) {}
+
+        default void stepped(long step, double loss, double imagesPerSecond) {}
+
+        default void checkpointed(long step) {}
+    }
+
+    /** Where a run ended. */
+    public record Result(long step, double loss, double seconds) {}
+
+    /**
+     * Trains {@code config} on {@code data} into {@code run}. With {@code resume}, continues from the run's
+     * checkpoint (whose config must equal {@code config}); otherwise the run directory must hold no checkpoint.
+     */
+    public static Result train(TrainingConfig config, ImageSet data, RunDirectory run, boolean resume,
+            Listener listener) {
+        TrainingConfig.Optimization opt = config.optimization();
+        checkRunDirectory(config, run, resume);
+        long started = System.nanoTime();
+        try (NDManager manager = Backend.newManager()) {
+            Network network;
+            Network ema;
+            AdamW adam;
+            long start = 0;
+            if (resume) {
+                RunDirectory.Checkpoint checkpoint = run.readCheckpoint(manager);
+                String what = run.trainState().toString();
+                network = config.network().load(checkpoint.weights(), manager, DataType.FLOAT32, what);
+                ema = config.network().load(checkpoint.ema(), manager, DataType.FLOAT32, what);
+                adam = newAdam(network, manager, opt);
+                adam.restore(checkpoint.optimizer(), checkpoint.optimizerSteps(), what);
+                start = checkpoint.step();
+                run.truncateMetrics(start);
+            } else {
+                network = config.network().initialize(manager, DataType.FLOAT32, opt.seed());
+                ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
+                adam = newAdam(network, manager, opt);
+            }
+            network.weights().requireGradients(true);
+            Objective objective = new Objective(config.preconditioning());
+            Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
+            BatchOrder order = new BatchOrder(data.size(), opt.batch(), opt.seed());
+            listener.started(start, opt.steps(), network.weights().count());
+
+            double lossSum = 0;
+            double normSum = 0;
+            int logged = 0;
+            long intervalStart = System.nanoTime();
+            double lastLoss = Double.NaN;
+            for (long step = start; step < opt.steps(); step++) {
+                double loss;
+                double norm;
+                try (NDManager stepManager = manager.newSubManager()) {
+                    StepBatch batch = StepBatch.draw(config, data, order, step, stepManager);
+                    Backend.seedEngine(StepBatch.mix(opt.seed(), step) ^ 0x6a09e667L);
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray value = objective.loss(network, batch.x0(), batch.labels(), batch.times(),
+                                batch.noise(), true);
+                        loss = value.getFloat();
+                        if (!Double.isFinite(loss)) {
+                            throw new DiffusionException("training stopped: the loss is " + loss + " at step "
+                                    + (step + 1) + "; the last good checkpoint (step " + lastCheckpoint(run)
+                                    + ") is kept in " + run.path());
+                        }
+                        collector.backward(value);
+                    }
+                    norm = Gradients.clipGlobalNorm(network.weights().all(), opt.gradientClip());
+                    adam.update(network.weights().all(), opt.learningRateAt(step));
+                    Gradients.zero(network.weights().all());
+                    long images = (step + 1) * opt.batch();
+                    averager.update(ema.weights().all(), network.weights().all(),
+                            averager.beta(opt.batch(), images));
+                }
+                lossSum += loss;
+                normSum += norm;
+                logged++;
+                lastLoss = loss;
+                long done = step + 1;
+                double elapsed = (System.nanoTime() - intervalStart) / 1e9;
+                double imagesPerSecond = logged * opt.batch() / Math.max(elapsed, 1e-9);
+                listener.stepped(done, loss, imagesPerSecond);
+                if (done % opt.logEvery() == 0 || done == opt.steps()) {
+                    ObjectNode line = TrainingConfig.JSON.createObjectNode();
+                    line.put("step", done);
+                    line.put("images", done * opt.batch());
+                    line.put("loss", lossSum / logged);
+                    line.put("learning_rate", opt.learningRateAt(step));
+                    line.put("gradient_norm", normSum / logged);
+                    line.put("images_per_second", imagesPerSecond);
+                    line.put("seconds", (System.nanoTime() - started) / 1e9);
+                    run.appendMetrics(line);
+                    lossSum = 0;
+                    normSum = 0;
+                    logged = 0;
+                    intervalStart = System.nanoTime();
+                }
+                if (done % opt.checkpointEvery() == 0 || done == opt.steps()) {
+                    run.writeCheckpoint(new RunDirectory.Checkpoint(done, adam.steps(), network.weights().all(),
+                            ema.weights().all(), adam.state()), manager, loss, done * opt.batch());
+                    listener.checkpointed(done);
+                }
+                if (opt.sampleEvery() > 0 && (done % opt.sampleEvery() == 0 || done == opt.steps())) {
+                    preview(config, ema, run, done, manager);
+                }
+            }
+            return new Result(opt.steps(), lastLoss, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private static AdamW newAdam(Network network, NDManager manager, TrainingConfig.Optimization opt) {
+        return new AdamW(network.weights().all(), manager, opt.beta1(), opt.beta2(), opt.epsilon(),
+                opt.weightDecay());
+    }
+
+    private static void checkRunDirectory(TrainingConfig config, RunDirectory run, boolean resume) {
+        if (resume) {
+            if (!run.hasCheckpoint()) {
+                throw new DiffusionException("cannot resume: " + run.trainState() + " does not exist");
+            }
+            TrainingConfig saved = TrainingConfig.read(run.config());
+            java.util.List<String> differences = TrainingConfig.differences(saved.withSteps(1),
+                    config.withSteps(1));
+            if (!differences.isEmpty()) {
+                throw new DiffusionException("cannot resume: the config does not match " + run.config() + " ("
+                        + String.join("; ", differences) + ")");
+            }
+        } else if (run.hasCheckpoint()) {
+            throw new DiffusionException(run.path() + " already holds a training run; resume it with --resume or "
+                    + "choose another --out");
+        }
+        config.write(run.config());
+    }
+
+    private static String lastCheckpoint(RunDirectory run) {
+        if (!Files.isRegularFile(run.trainStateSummary())) {
+            return "none";
+        }
+        try {
+            return TrainingConfig.JSON.readTree(run.trainStateSummary().toFile()).path("step").asText("?");
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /** A grid (images) or a dot plot (2-D) of samples from the EMA network, at a fixed seed. */
+    static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
+        TrainingConfig.Sampling s = config.sampling();
+        NoiseSchedule schedule = config.preconditioning().schedule();
+        Grid grid = new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()).build(s.steps(), schedule, true);
+        int n = s.previews();
+        long[] seeds = new long[n];
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            seeds[i] = i;
+            classes[i] = config.network().classes() > 0 ? i % config.network().classes() : 0;
+        }
+        NetworkDenoiser denoiser = config.network().classes() > 0
+                ? NetworkDenoiser.conditional(ema, config.preconditioning(), classes, 1)
+                : NetworkDenoiser.unconditional(ema, config.preconditioning());
+        try (NDManager manager = parent.newSubManager()) {
+            Shape sample = new Shape(config.network().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+            NDArray x = Sampling.generate(SamplerRegistry.create(s.sampler()), denoiser.edmView(), grid, manager,
+                    sample, DataType.FLOAT32, seeds, null, StepCallback.NONE).samples();
+            float[] values = x.toFloatArray();
+            java.nio.file.Path file = run.samples().resolve(String.format("step-%07d.png", step));
+            if (sample.dimension() == 3) {
+                int columns = config.network().classes() > 0 ? config.network().classes() : 10;
+                Previews.write(Previews.grid(values, n, (int) sample.get(0), (int) sample.get(1), columns, 2), file);
+            } else if (sample.dimension() == 1 && sample.get(0) == 2) {
+                Previews.write(Previews.points(values, 4, 512), file);
+            }
+        }
+    }
+
+    /** The random parts of one step, all drawn from (seed, step). */
+    record StepBatch(NDArray x0, NDArray labels, double[] times, NDArray noise) {
+
+        static StepBatch draw(TrainingConfig config, ImageSet data, BatchOrder order, long step, NDManager manager) {
+            TrainingConfig.Optimization opt = config.optimization();
+            SplittableRandom random = new SplittableRandom(mix(opt.seed(), step));
+            int[] indices = order.batch(step);
+            int per = data.sampleSize();
+            float[] values = new float[indices.length * per];
+            for (int i = 0; i < indices.length; i++) {
+                System.arraycopy(data.values(), indices[i] * per, values, i * per, per);
+            }
+            if (config.data().flip()) {
+                int width = (int) data.sampleShape().get(data.sampleShape().dimension() - 1);
+                for (int i = 0; i < indices.length; i++) {
+                    if (random.nextBoolean()) {
+                        flip(values, i * per, per, width);
+                    }
+                }
+            }
+            NDArray labels = null;
+            int classes = config.network().classes();
+            if (classes > 0) {
+                int[] l = new int[indices.length];
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = random.nextDouble() < opt.classDropout() ? classes : data.labels()[indices[i]];
+                }
+                labels = manager.create(l);
+            }
+            NoiseSchedule schedule = config.preconditioning().schedule();
+            double[] times = new double[indices.length];
+            for (int i = 0; i < times.length; i++) {
+                times[i] = config.time().sample(random, schedule);
+            }
+            float[] noise = new float[values.length];
+            for (int i = 0; i < noise.length; i++) {
+                noise[i] = (float) random.nextGaussian();
+            }
+            Shape shape = data.batchShape(indices.length);
+            return new StepBatch(manager.create(values, shape), labels, times, manager.create(noise, shape));
+        }
+
+        private static void flip(float[] values, int offset, int size, int width) {
+            for (int row = offset; row < offset + size; row += width) {
+                for (int a = row, b = row + width - 1; a < b; a++, b--) {
+                    float t = values[a];
+                    values[a] = values[b];
+                    values[b] = t;
+                }
+            }
+        }
+
+        /** SplitMix64 of (seed, step). */
+        static long mix(long seed, long step) {
+            long z = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package org.diffusion4j.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.diffusion4j.DiffusionException;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.denoise.Preconditioning;
+import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.nn.NetworkConfig;
+
+/**
+ * Everything that defines a training run, and so everything needed to rebuild its model: the data, the network,
+ * how the network becomes a denoiser, the training times, the optimization and the default sampler. Stored as a
+ * run's {@code config.json} (snake_case keys).
+ *
+ * @param name a label for reports
+ * @param data the training data
+ * @param network the network
+ * @param preconditioning process, prediction target and input/label conventions
+ * @param time where training times are drawn
+ * @param optimization the optimizer, schedule, EMA and run lengths
+ * @param sampling the sampler previews (and {@code d4j sample --run}) use by default
+ */
+public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+        TimeDistribution time, Optimization optimization, Sampling sampling) {
+
+    /** The JSON mapping of configs (snake_case, unknown keys rejected). */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public TrainingConfig {
+        if (data == null || network == null || preconditioning == null || time == null || optimization == null
+                || sampling == null) {
+            throw new InvalidArgumentException("a training config needs data, network, preconditioning, time, "
+                    + "optimization and sampling");
+        }
+        if (!data.sampleShape().equals(network.sampleShape())) {
+            throw new InvalidArgumentException("the data's samples have shape " + data.sampleShape()
+                    + " but the network takes " + network.sampleShape());
+        }
+    }
+
+    /**
+     * The training data: {@code mnist}, {@code fashion} (from the data directory), {@code folder} (images under
+     * {@code path}), {@code toy} (a {@link org.diffusion4j.data.Toy2d} shape named by {@code path}) or {@code gmm}
+     * (draws from the mixture spec at {@code path}, or a bundled one).
+     *
+     * @param source the kind of data
+     * @param path folder, toy name or mixture spec (unused for mnist and fashion)
+     * @param size number of samples for toy and gmm data (all of an image set when 0)
+     * @param channels image channels (folders), or 0
+     * @param resolution image size (folders), or 0
+     * @param flip random horizontal flips
+     * @param sampleShape the shape of one sample
+     */
+    public record Data(String source, String path, int size, int channels, int resolution, boolean flip,
+            List<Integer> sampleShape) {
+        public Data {
+            sampleShape = List.copyOf(sampleShape);
+            if (!List.of("mnist", "fashion", "folder", "toy", "gmm").contains(source)) {
+                throw new org.diffusion4j.UnknownNameException("data source", source,
+                        List.of("mnist", "fashion", "folder", "toy", "gmm"));
+            }
+        }
+    }
+
+    /**
+     * @param batch samples per step
+     * @param steps total steps
+     * @param learningRate peak learning rate
+     * @param warmupSteps linear warm-up from 0
+     * @param beta1 AdamW β₁
+     * @param beta2 AdamW β₂
+     * @param epsilon AdamW ε
+     * @param weightDecay AdamW decoupled weight decay
+     * @param gradientClip clip the global gradient norm to this (0: off)
+     * @param emaHalfLifeImages EMA half-life in images
+     * @param emaRampUp EMA ramp-up ratio (0: off)
+     * @param classDropout probability of replacing a label by the null class (guidance)
+     * @param seed everything random derives from it and the step
+     * @param checkpointEvery steps between checkpoints
+     * @param sampleEvery steps between preview grids (0: never)
+     * @param logEvery steps between metrics lines
+     */
+    public record Optimization(int batch, long steps, double learningRate, long warmupSteps, double beta1,
+            double beta2, double epsilon, double weightDecay, double gradientClip, double emaHalfLifeImages,
+            double emaRampUp, double classDropout, long seed, int checkpointEvery, int sampleEvery, int logEvery) {
+        public Optimization {
+            if (batch < 1 || steps < 1 || !(learningRate > 0) || warmupSteps < 0 || checkpointEvery < 1
+                    || logEvery < 1 || sampleEvery < 0 || !(classDropout >= 0 && classDropout < 1)) {
+                throw new InvalidArgumentException("invalid optimization settings: batch " + batch + ", steps "
+                        + steps + ", learning rate " + learningRate + ", checkpoint every " + checkpointEvery);
+            }
+        }
+
+        /** The learning rate at {@code step}: linear warm-up, then constant. */
+        public double learningRateAt(long step) {
+            return warmupSteps == 0 ? learningRate : learningRate * Math.min(1.0, (step + 1.0) / warmupSteps);
+        }
+
+        /** The same settings with another step count. */
+        public Optimization withSteps(long newSteps) {
+            return new Optimization(batch, newSteps, learningRate, warmupSteps, beta1, beta2, epsilon, weightDecay,
+                    gradientClip, emaHalfLifeImages, emaRampUp, classDropout, seed, checkpointEvery, sampleEvery,
+                    logEvery);
+        }
+    }
+
+    /**
+     * @param sampler sampler spec
+     * @param steps sampler steps
+     * @param sigmaMin smallest EDM level of the Karras grid
+     * @param sigmaMax largest EDM level
+     * @param rho Karras ρ
+     * @param previews samples in a preview grid
+     */
+    public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {}
+
+    /** The same config with another step count. */
+    public TrainingConfig withSteps(long steps) {
+        return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
+                sampling);
+    }
+
+    /** The config as JSON. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes config.json-style JSON, atomically. */
+    public void write(Path file) {
+        AtomicFiles.writeString(file, toJson() + "\n");
+    }
+
+    /** Reads a config; errors name the file and the problem. */
+    public static TrainingConfig read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new FileFormatException(file, "no such config file");
+        }
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses a config; {@code source} names it in errors. */
+    public static TrainingConfig parse(String json, String source) {
+        try {
+            return JSON.readValue(json, TrainingConfig.class);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() instanceof DiffusionException ? e.getCause() : e;
+            String message = cause instanceof DiffusionException ? cause.getMessage() : e.getOriginalMessage();
+            throw new DiffusionException(source + ": invalid training config (" + message + ")");
+        }
+    }
+
+    /** The fields (JSON paths) whose values differ between two configs. */
+    public static List<String> differences(TrainingConfig a, TrainingConfig b) {
+        List<String> out = new ArrayList<>();
+        diff(JSON.valueToTree(a), JSON.valueToTree(b), "", out);
+        return out;
+    }
+
+    private static void diff(JsonNode a, JsonNode b, String path, List<String> out) {
+        if (a.isObject() && b.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = a.fields();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                seen.add(f.getKey());
+                JsonNode other = b.get(f.getKey());
+                String child = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+                if (other == null) {
+                    out.add(child + ": " + f.getValue() + " vs (absent)");
+                } else {
+                    diff(f.getValue(), other, child, out);
+                }
+            }
+            b.fieldNames().forEachRemaining(name -> {
+                if (!seen.contains(name)) {
+                    out.add((path.isEmpty() ? name : path + "." + name) + ": (absent) vs " + b.get(name));
+                }
+            });
+        } else if (!a.equals(b)) {
+            out.add(path + ": " + a + " vs " + b);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.diffusion4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.stream.Stream;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.denoise.Preconditioning;
+import org.diffusion4j.denoise.ProcessCoefficients;
+import org.diffusion4j.nn.Network;
+import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.process.NoiseSchedule;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each objective's target is its closed form, written out here from the papers: ε (Ho et al. 2020), x_0,
+ * v = αε − σx_0 (Salimans &amp; Ho 2022), u = α'x_0 + σ'ε (flow matching), EDM's (x_0 − c_skip·x̃)/c_out
+ * (Karras et al. 2022, eq. 8). The loss of a network whose output is 0 (the MLP's output layer starts at zero) is
+ * then the mean square of that target; and the data estimate of the exact target is x_0 itself.
+ */
+class ObjectiveTest {
+    private static final double[] X0 = {0.3, -1.2, 0.8, 0.1, -0.5, 1.7, 0.0, -0.9};
+    private static final double[] NOISE = {1.1, -0.4, 0.2, -2.0, 0.7, 0.3, -1.3, 0.5};
+    private static final double[] TIMES_VP = {0.05, 0.3, 0.7, 0.95};
+
+    static Stream<Arguments> objectives() {
+        return Stream.of(
+                Arguments.of(Preconditioning.predicting("vp", "epsilon", 1), TIMES_VP),
+                Arguments.of(Preconditioning.predicting("vp-cosine", "data", 0.5), TIMES_VP),
+                Arguments.of(Preconditioning.predicting("gvp", "v", 0.5), TIMES_VP),
+                Arguments.of(Preconditioning.predicting("linear", "velocity", 0.5), TIMES_VP),
+                Arguments.of(new Preconditioning("ve", "epsilon", 0.5, false, "log-half-sigma"),
+                        new double[] {0.02, 0.5, 7, 90}),
+                Arguments.of(Preconditioning.edm("edm", 0.5), new double[] {0.002, 0.4, 3, 80}),
+                Arguments.of(Preconditioning.edm("vp", 0.5), TIMES_VP));
+    }
+
+    private static double target(Preconditioning p, NoiseSchedule s, double t, double x0, double eps) {
+        double a = s.alpha(t);
+        double sigma = s.sigma(t);
+        double xt = a * x0 + sigma * eps;
+        return switch (p.prediction()) {
+            case "epsilon" -> eps;
+            case "data" -> x0;
+            case "v" -> a * eps - sigma * x0;
+            case "velocity" -> s.alphaDerivative(t) * x0 + s.sigmaDerivative(t) * eps;
+            case "edm" -> {
+                double st = sigma / a;
+                double d2 = p.sigmaData() * p.sigmaData();
+                double skip = d2 / (st * st + d2);
+                double out = st * p.sigmaData() / Math.sqrt(st * st + d2);
+                yield (x0 - skip * xt / a) / out;
+            }
+            default -> throw new IllegalArgumentException(p.prediction());
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("objectives")
+    void lossAndTargetAreTheClosedForms(Preconditioning p, double[] times) {
+        NoiseSchedule s = p.schedule();
+        try (NDManager m = Backend.newManager()) {
+            NDArray x0 = m.create(X0, new Shape(4, 2));
+            NDArray eps = m.create(NOISE, new Shape(4, 2));
+            double expectedLoss = 0;
+            double[] expectedTarget = new double[8];
+            for (int i = 0; i < 8; i++) {
+                expectedTarget[i] = target(p, s, times[i / 2], X0[i], NOISE[i]);
+                expectedLoss += expectedTarget[i] * expectedTarget[i] / 8;
+            }
+            ProcessCoefficients c = ProcessCoefficients.perSample(s, times, x0);
+            NDArray xt = x0.mul(c.alpha()).add(eps.mul(c.sigma()));
+            double[] target = p.target(x0, xt, c).toDoubleArray();
+            for (int i = 0; i < 8; i++) {
+                assertEquals(expectedTarget[i], target[i], 1e-12 * Math.max(1, Math.abs(expectedTarget[i])));
+            }
+            assertTrue(p.toData(p.target(x0, xt, c), xt, c).sub(x0).abs().max().getDouble() < 1e-10,
+                    "toData(target) = x0");
+
+            Network zero = new NetworkConfig.Mlp(2, 16, 1, 8, 0).initialize(m, DataType.FLOAT64, 1);
+            double loss = new Objective(p).loss(zero, x0, null, times, eps, false).getDouble();
+            assertEquals(expectedLoss, loss, 1e-12 * Math.max(1, expectedLoss));
+        }
+    }
+}
