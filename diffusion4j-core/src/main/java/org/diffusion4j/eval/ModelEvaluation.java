@@ -1,0 +1,153 @@
+package org.diffusion4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.denoise.GaussianMixture;
+import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.denoise.Preconditioning;
+import org.diffusion4j.grid.Grid;
+import org.diffusion4j.nn.Network;
+import org.diffusion4j.sample.Sampler;
+import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.StepCallback;
+
+/**
+ * Measures a trained model against its data. Images: Fréchet distance in a classifier's feature space, precision
+ * and recall (k = 3), and for class-conditional models the fraction of samples the classifier assigns to the
+ * class they were drawn for. 2-D data: sliced Wasserstein distance, MMD, and the NLL under the true density when it
+ * is a mixture. Each distance comes with its floor: the same distance between two disjoint real sets of the same
+ * size.
+ */
+public final class ModelEvaluation {
+    private ModelEvaluation() {}
+
+    /** The measurements; NaN where a measure does not apply. */
+    public record Result(int samples, long evaluations, double frechet, double frechetFloor, double precision,
+            double recall, double classAccuracy, double swd, double swdFloor, double mmd, double mmdFloor,
+            double nll, double nllFloor) {}
+
+    /**
+     * Generates {@code n} samples (sample i of class i mod classes, seed {@code seed + i}) and measures them.
+     *
+     * @param classifier the feature space for images (null for 2-D data)
+     * @param mixture the true density of 2-D data, or null
+     * @param guidance classifier-free guidance scale for conditional models (1: none)
+     */
+    public static Result evaluate(Network network, Preconditioning preconditioning, Sampler sampler, Grid grid,
+            ImageSet data, int n, long seed, double guidance, Classifier classifier, GaussianMixture mixture,
+            NDManager manager, IntConsumer progress) {
+        if (2 * n > data.size()) {
+            throw new InvalidArgumentException("the floor needs two disjoint real sets of " + n + " samples, but the "
+                    + "data has " + data.size() + "; ask for at most " + data.size() / 2);
+        }
+        int classes = network.config().classes();
+        float[] generated = new float[n * data.sampleSize()];
+        int[] labels = new int[n];
+        long evaluations = 0;
+        int batch = 250;
+        for (int from = 0; from < n; from += batch) {
+            int to = Math.min(n, from + batch);
+            long[] seeds = new long[to - from];
+            int[] classOf = new int[to - from];
+            for (int i = from; i < to; i++) {
+                seeds[i - from] = seed + i;
+                labels[i] = classes > 0 ? i % classes : 0;
+                classOf[i - from] = labels[i];
+            }
+            Denoiser denoiser = (classes > 0 ? NetworkDenoiser.conditional(network, preconditioning, classOf, guidance)
+                    : NetworkDenoiser.unconditional(network, preconditioning)).edmView();
+            try (NDManager m = manager.newSubManager()) {
+                Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, data.sampleShape(),
+                        DataType.FLOAT32, seeds, null, StepCallback.NONE);
+                float[] values = result.samples().toFloatArray();
+                System.arraycopy(values, 0, generated, from * data.sampleSize(), values.length);
+                evaluations += result.evaluations();
+            }
+            progress.accept(to);
+        }
+        int[] order = permutation(data.size(), seed);
+        float[] realA = gather(data, Arrays.copyOfRange(order, 0, n));
+        float[] realB = gather(data, Arrays.copyOfRange(order, n, 2 * n));
+        double nan = Double.NaN;
+        if (classifier != null) {
+            double[][] fGenerated = classifier.features(generated, n);
+            double[][] fA = classifier.features(realA, n);
+            double[][] fB = classifier.features(realB, n);
+            PrecisionRecall.Result pr = PrecisionRecall.of(fA, fGenerated, 3, manager);
+            double accuracy = nan;
+            if (classes > 0) {
+                int[] predicted = classifier.predict(generated, n);
+                int right = 0;
+                for (int i = 0; i < n; i++) {
+                    right += predicted[i] == labels[i] ? 1 : 0;
+                }
+                accuracy = (double) right / n;
+            }
+            return new Result(n, evaluations, FrechetDistance.between(fA, fGenerated), FrechetDistance.between(fA, fB),
+                    pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan);
+        }
+        double[][] pGenerated = rows(generated, data.sampleSize());
+        double[][] pA = rows(realA, data.sampleSize());
+        double[][] pB = rows(realB, data.sampleSize());
+        double nll = nan;
+        double nllFloor = nan;
+        if (mixture != null) {
+            nll = nll(mixture, generated, n, data.sampleShape(), manager);
+            nllFloor = nll(mixture, realA, n, data.sampleShape(), manager);
+        }
+        int small = Math.min(n, 2000);
+        return new Result(n, evaluations, nan, nan, nan, nan, nan,
+                SlicedWasserstein.distance(pGenerated, pA, 128, seed), SlicedWasserstein.distance(pB, pA, 128, seed),
+                Mmd.squared(Arrays.copyOf(pGenerated, small), Arrays.copyOf(pA, small)),
+                Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor);
+    }
+
+    private static double nll(GaussianMixture mixture, float[] values, int n, Shape sample, NDManager manager) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(values, new Shape(n).addAll(sample)).toType(DataType.FLOAT64, false);
+            return -mixture.logDensity(x, 1, 0).mean().getDouble();
+        }
+    }
+
+    private static int[] permutation(int size, long seed) {
+        int[] p = new int[size];
+        for (int i = 0; i < size; i++) {
+            p[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed ^ 0x7ea1L);
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static float[] gather(ImageSet data, int[] indices) {
+        int per = data.sampleSize();
+        float[] out = new float[indices.length * per];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(data.values(), indices[i] * per, out, i * per, per);
+        }
+        return out;
+    }
+
+    private static double[][] rows(float[] values, int per) {
+        double[][] out = new double[values.length / per][per];
+        for (int i = 0; i < out.length; i++) {
+            for (int j = 0; j < per; j++) {
+                out[i][j] = values[i * per + j];
+            }
+        }
+        return out;
+    }
+}
