@@ -77,6 +77,31 @@ final class Charts {
         write(file, chart, 1000, 720);
     }
 
+    /** A line chart of y against x, one line per series, linear axes (log y when {@code logY}). */
+    static void lines(Path file, String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
+            boolean logY) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, List<double[]>> entry : series.entrySet()) {
+            XYSeries s = new XYSeries(entry.getKey(), true, true);
+            for (double[] point : entry.getValue()) {
+                if (Double.isFinite(point[1]) && (!logY || point[1] > 0)) {
+                    s.add(point[0], point[1]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                series.size() > 1, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        if (logY) {
+            plot.setRangeAxis(new LogAxis(yLabel));
+        }
+        write(file, chart, 800, 450);
+    }
+
     private static void write(Path file, JFreeChart chart, int width, int height) {
         BufferedImage image = chart.createBufferedImage(width, height);
         AtomicFiles.write(file, out -> {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 /** The {@code d4j} command: diffusion and flow models on the JVM. */
 @Command(name = "d4j", mixinStandardHelpOptions = true, version = "diffusion4j 0.1.0",
         description = "Train, sample and evaluate diffusion and flow models on the JVM.",
-        subcommands = {SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class,
+            TrainClassifierCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Run 'd4j COMMAND --help' for the options of a command."})
 public final class D4j implements Runnable {
 

@@ -14,6 +14,10 @@ final class Models {
      * ({@code eight-gaussians}, {@code two-gaussians-1d}).
      */
     static GaussianMixture mixture(String model) {
+        if (model.startsWith("bundled:")) {
+            throw new InvalidArgumentException("'" + model + "' is a trained model; this command needs gmm:FILE.json "
+                    + "or gmm:NAME");
+        }
         if (!model.startsWith("gmm:") || model.length() == 4) {
             throw new InvalidArgumentException("unknown model '" + model + "'; expected gmm:FILE.json or gmm:NAME "
                     + "with NAME one of " + String.join(", ", MixtureSpec.BUNDLED));
@@ -23,5 +27,14 @@ final class Models {
             return MixtureSpec.bundled(target);
         }
         return MixtureSpec.read(Path.of(target));
+    }
+
+    /** The name in {@code bundled:NAME}. */
+    static String bundledModel(String model) {
+        if (!model.startsWith("bundled:")) {
+            throw new InvalidArgumentException("unknown model '" + model + "'; expected gmm:FILE.json, gmm:NAME or "
+                    + "bundled:NAME (" + String.join(", ", org.diffusion4j.train.TrainedModel.BUNDLED) + ")");
+        }
+        return model.substring("bundled:".length());
     }
 }

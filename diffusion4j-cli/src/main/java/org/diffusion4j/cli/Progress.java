@@ -23,6 +23,13 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Moves the bar to {@code position} (a resumed run). */
+    void skipTo(long position) {
+        if (bar != null) {
+            bar.stepTo(position);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

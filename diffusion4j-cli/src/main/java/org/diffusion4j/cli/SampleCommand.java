@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
@@ -14,6 +15,7 @@ import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.io.Previews;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.Schedules;
 import org.diffusion4j.sample.NoiseKind;
@@ -21,6 +23,7 @@ import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.train.TrainedModel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,13 +34,23 @@ import picocli.CommandLine.Option;
         description = {"Run a sampler on a model and write the samples.",
             "The start is σ_max·z for z standard normal, drawn per sample from --seed, --seed+1, …; "
                     + "or given by --init, already scaled (as k-diffusion's x = sigmas[0]·randn).",
-            "Output format follows the extension: .npy, .npz, .csv, or .png (scatter plot, 2-D only)."})
+            "Output format follows the extension: .npy, .npz, .csv, or .png (a grid of images, or a scatter plot "
+                    + "of 2-D samples)."})
 final class SampleCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL",
-            description = "gmm:FILE.json (a Gaussian-mixture spec) or gmm:NAME (bundled: eight-gaussians, "
-                    + "two-gaussians-1d); the exact denoiser of the mixture is used.")
-    String model;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ModelSource source;
+
+    static final class ModelSource {
+        @Option(names = "--model", paramLabel = "MODEL",
+                description = "gmm:FILE.json (a Gaussian-mixture spec) or gmm:NAME (bundled: eight-gaussians, "
+                        + "two-gaussians-1d), whose exact denoiser is used; or bundled:NAME, a trained model shipped "
+                        + "with diffusion4j (mnist-edm).")
+        String model;
+
+        @Option(names = "--run", paramLabel = "RUN", description = "A trained run directory (its EMA weights).")
+        Path run;
+    }
 
     @Option(names = "--sampler", required = true, paramLabel = "SPEC",
             description = "Sampler name with optional options, e.g. heun, dpmpp-2m-sde:eta=0.5,solver=heun, "
@@ -51,9 +64,10 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     GridOptions grid;
 
-    @Option(names = "--process", paramLabel = "NAME", defaultValue = "edm",
-            description = "The Gaussian process the model is seen through: edm, ve, vp, vp-cosine, linear, gvp, "
-                    + "ddpm-linear, ddpm-scaled-linear, ddpm-cosine (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--process", paramLabel = "NAME",
+            description = "For gmm models, the Gaussian process the model is seen through: edm, ve, vp, vp-cosine, "
+                    + "linear, gvp, ddpm-linear, ddpm-scaled-linear, ddpm-cosine (default: edm). A trained model "
+                    + "has its own.")
     String process;
 
     @ArgGroup(exclusive = true)
@@ -74,6 +88,15 @@ final class SampleCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--class", paramLabel = "C",
+            description = "Draw every sample from class C (class-conditional models; default: the classes in turn).")
+    Integer classLabel;
+
+    @Option(names = "--cfg-scale", paramLabel = "W", defaultValue = "1",
+            description = "Classifier-free guidance scale: 1 is plain conditional sampling, 0 unconditional "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double guidance;
+
     @Option(names = "--noise", paramLabel = "KIND",
             description = "Noise of stochastic steps: gaussian or brownian (default: the sampler's, brownian for "
                     + "the SDE samplers as in k-diffusion).")
@@ -90,76 +113,123 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    /** What is sampled: a denoiser in the EDM view, its process and the shape of one sample. */
+    private record Target(Denoiser denoiser, NoiseSchedule schedule, Shape sampleShape, String name) {}
+
     @Override
     public Integer call() {
         String format = ArrayFiles.extension(out);
-        if (!java.util.List.of("npy", "npz", "csv", "png").contains(format)) {
+        if (!List.of("npy", "npz", "csv", "png").contains(format)) {
             throw new InvalidArgumentException("--out " + out + ": unknown format '." + format
                     + "'; expected .npy, .npz, .csv or .png");
         }
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        GaussianMixture mixture = Models.mixture(model);
-        NoiseSchedule schedule = Schedules.byName(process);
         Sampler chosen = SamplerRegistry.create(sampler);
-        Grid levels = grid.build(steps, schedule);
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
-        Denoiser denoiser = new GaussianMixtureDenoiser(mixture, schedule).edmView();
         long started = System.nanoTime();
-        try (NDManager manager = Backend.newManager();
-                Progress progress = new Progress(chosen.name(), levels.steps(), quiet, System.err)) {
-            Sampling.Result result;
-            if (start.init != null) {
-                NDArray init = ArrayFiles.read(start.init, manager).toType(type, false);
-                checkInit(init, mixture);
-                NoiseSource source = Sampling.seededNoise(chosen, kind, seeds((int) init.getShape().get(0)), levels);
-                result = Sampling.run(chosen, denoiser, init, levels, source,
-                        info -> progress.step(String.format("σ %.4g", info.sigma())));
-            } else {
-                if (start.n < 1) {
-                    throw new InvalidArgumentException("--n must be at least 1, got " + start.n);
-                }
-                result = Sampling.generate(chosen, denoiser, levels, manager, new Shape(mixture.dimension()), type,
-                        seeds(start.n), kind, info -> progress.step(String.format("σ %.4g", info.sigma())));
+        try (NDManager manager = Backend.newManager()) {
+            int count = start.init != null ? -1 : start.n;
+            NDArray init = start.init == null ? null : ArrayFiles.read(start.init, manager).toType(type, false);
+            if (init != null) {
+                count = (int) init.getShape().get(0);
+            } else if (count < 1) {
+                throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
-            progress.close();
-            write(result.samples(), mixture);
-            System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(),
-                    result.samples().getShape().get(0), levels.steps(), result.evaluations(),
-                    (System.nanoTime() - started) / 1e9, out);
+            Target target = target(manager, count);
+            Shape sample = target.sampleShape();
+            boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
+            if (format.equals("png") && !drawable) {
+                throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + sample
+                        + " (write .npy, .npz or .csv instead)");
+            }
+            Grid levels = grid.build(steps, target.schedule());
+            long[] seeds = new long[count];
+            for (int i = 0; i < count; i++) {
+                seeds[i] = seed + i;
+            }
+            Sampling.Result result;
+            try (Progress progress = new Progress(chosen.name(), levels.steps(), quiet, System.err)) {
+                org.diffusion4j.sample.StepCallback callback =
+                        info -> progress.step(String.format("σ %.4g", info.sigma()));
+                if (init != null) {
+                    checkInit(init, target);
+                    NoiseSource source = Sampling.seededNoise(chosen, kind, seeds, levels);
+                    result = Sampling.run(chosen, target.denoiser(), init, levels, source, callback);
+                } else {
+                    result = Sampling.generate(chosen, target.denoiser(), levels, manager, target.sampleShape(), type,
+                            seeds, kind, callback);
+                }
+            }
+            write(result.samples(), target);
+            System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count,
+                    levels.steps(), result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         }
         return 0;
     }
 
-    private long[] seeds(int n) {
-        long[] seeds = new long[n];
-        for (int i = 0; i < n; i++) {
-            seeds[i] = seed + i;
-        }
-        return seeds;
-    }
-
-    private void checkInit(NDArray init, GaussianMixture mixture) {
-        Shape shape = init.getShape();
-        long perSample = shape.dimension() < 2 ? -1 : shape.size() / shape.get(0);
-        if (perSample != mixture.dimension()) {
-            throw new ShapeMismatchException("--init " + start.init + " has shape " + shape + " but " + model
-                    + " has dimension " + mixture.dimension() + "; expected shape (N, " + mixture.dimension() + ")");
-        }
-    }
-
-    private void write(NDArray samples, GaussianMixture mixture) {
-        if (ArrayFiles.extension(out).equals("png")) {
-            if (mixture.dimension() != 2) {
-                throw new InvalidArgumentException("a .png scatter plot needs 2-D samples; these have "
-                        + mixture.dimension() + " values each (write .npy, .npz or .csv instead)");
+    private Target target(NDManager manager, int count) {
+        String model = source.model;
+        if (model != null && model.startsWith("gmm:")) {
+            if (classLabel != null) {
+                throw new InvalidArgumentException("--class needs a class-conditional trained model");
             }
+            GaussianMixture mixture = Models.mixture(model);
+            NoiseSchedule schedule = Schedules.byName(process == null ? "edm" : process);
+            return new Target(new GaussianMixtureDenoiser(mixture, schedule).edmView(), schedule,
+                    new Shape(mixture.dimension()), model);
+        }
+        TrainedModel trained = source.run != null ? TrainedModel.load(source.run, manager)
+                : TrainedModel.bundled(Models.bundledModel(model), manager);
+        String own = trained.config().preconditioning().process();
+        if (process != null && !process.equals(own)) {
+            throw new InvalidArgumentException("the model was trained on process " + own + "; --process " + process
+                    + " cannot change it");
+        }
+        int classes = trained.network().config().classes();
+        Denoiser denoiser;
+        if (classes == 0) {
+            if (classLabel != null) {
+                throw new InvalidArgumentException("--class: the model is unconditional");
+            }
+            denoiser = trained.denoiser().edmView();
+        } else {
+            int[] labels = new int[count];
+            for (int i = 0; i < count; i++) {
+                labels[i] = classLabel != null ? classLabel : i % classes;
+            }
+            denoiser = trained.denoiser(labels, guidance).edmView();
+        }
+        Shape shape = new Shape(trained.network().config().sampleShape().stream().mapToLong(Integer::longValue)
+                .toArray());
+        return new Target(denoiser, trained.config().preconditioning().schedule(), shape,
+                source.run != null ? source.run.toString() : model);
+    }
+
+    private void checkInit(NDArray init, Target target) {
+        Shape shape = init.getShape();
+        Shape expected = new Shape(shape.get(0)).addAll(target.sampleShape());
+        if (!shape.equals(expected)) {
+            throw new ShapeMismatchException("--init " + start.init + " has shape " + shape + " but "
+                    + target.name() + " takes samples of shape " + target.sampleShape() + "; expected " + expected);
+        }
+    }
+
+    private void write(NDArray samples, Target target) {
+        if (!ArrayFiles.extension(out).equals("png")) {
+            ArrayFiles.write(out, samples);
+            return;
+        }
+        Shape shape = target.sampleShape();
+        float[] values = samples.toType(DataType.FLOAT32, false).toFloatArray();
+        int n = (int) samples.getShape().get(0);
+        if (shape.dimension() == 3) {
+            Previews.write(Previews.grid(values, n, (int) shape.get(0), (int) shape.get(1), 10, 2), out);
+        } else {
             Charts.scatter(out, sampler + ", " + steps + " steps", samples.toType(DataType.FLOAT64, false)
                     .toDoubleArray());
-        } else {
-            ArrayFiles.write(out, samples);
         }
     }
 }

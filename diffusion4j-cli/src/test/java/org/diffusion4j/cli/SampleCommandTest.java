@@ -89,9 +89,9 @@ class SampleCommandTest {
         try (NDManager m = Backend.newManager()) {
             ArrayFiles.write(wide, m.ones(new Shape(4, 3)));
         }
-        assertError("has shape (4, 3) but gmm:eight-gaussians has dimension 2", "sample", "--model",
+        assertError("has shape (4, 3) but gmm:eight-gaussians takes samples of shape (2)", "sample", "--model",
                 "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--init", wide.toString(), "--out", out);
-        assertError("a .png scatter plot needs 2-D samples", "sample", "--model", "gmm:two-gaussians-1d",
+        assertError("a .png needs images or 2-D samples; these have shape (1)", "sample", "--model", "gmm:two-gaussians-1d",
                 "--sampler", "euler", "--steps", "4", "--out", dir.resolve("x.png").toString(), "--quiet");
         assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
                 "4", "--out", out);

@@ -1,0 +1,142 @@
+package org.diffusion4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.denoise.GaussianMixture;
+import org.diffusion4j.denoise.MixtureSpec;
+import org.diffusion4j.eval.Classifier;
+import org.diffusion4j.eval.ModelEvaluation;
+import org.diffusion4j.grid.Grid;
+import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.sample.Sampler;
+import org.diffusion4j.sample.SamplerRegistry;
+import org.diffusion4j.train.TrainedModel;
+import org.diffusion4j.train.TrainingConfig;
+import org.diffusion4j.train.TrainingData;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code d4j eval}: sample a trained model and measure it against its data. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sample a trained model and measure the samples against its data.",
+            "Images: Fréchet distance in the bundled classifier's feature space, precision and recall (k = 3), "
+                    + "and for class-conditional models the classifier's accuracy on the classes asked for. "
+                    + "2-D data: sliced Wasserstein distance, MMD and, for mixtures, the NLL under the true density.",
+            "Every distance is printed beside its floor: the same distance between two disjoint real sets of the "
+                    + "same size."})
+final class EvalCommand implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--run", paramLabel = "RUN", description = "A trained run directory.")
+        Path run;
+
+        @Option(names = "--model", paramLabel = "bundled:NAME", description = "A shipped model (bundled:mnist-edm).")
+        String model;
+    }
+
+    @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
+            description = "Sampler spec (default: ${DEFAULT-VALUE}).")
+    String sampler;
+
+    @Option(names = "--nfe", required = true, paramLabel = "N",
+            description = "Denoiser evaluations per sample; a two-call sampler takes ⌈N/2⌉ steps.")
+    int nfe;
+
+    @Mixin
+    GridOptions grid;
+
+    @Option(names = "--n", defaultValue = "10000", paramLabel = "N",
+            description = "Samples to generate; at most half the data, for the real-vs-real floor "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--cfg-scale", defaultValue = "1", paramLabel = "W",
+            description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}, no guidance).")
+    double guidance;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
+            description = "Where MNIST and Fashion-MNIST are (default: $D4J_DATA or ./data).")
+    Path dataDir;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the measurements as JSON.")
+    Path json;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (nfe < 1) {
+            throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
+        }
+        Sampler chosen = SamplerRegistry.create(sampler);
+        int steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
+        try (NDManager manager = Backend.newManager()) {
+            TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
+                    : TrainedModel.bundled(Models.bundledModel(source.model), manager);
+            TrainingConfig config = model.config();
+            ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
+            Grid levels = grid.build(steps, config.preconditioning().schedule());
+            boolean images = data.sampleShape().dimension() == 3;
+            Classifier classifier = images ? Classifier.bundled(config.data().source()) : null;
+            GaussianMixture mixture = config.data().source().equals("gmm") ? (MixtureSpec.BUNDLED.contains(
+                    config.data().path()) ? MixtureSpec.bundled(config.data().path())
+                    : MixtureSpec.read(Path.of(config.data().path()))) : null;
+            ModelEvaluation.Result r;
+            try (Progress progress = new Progress("eval", n, quiet, System.err)) {
+                r = ModelEvaluation.evaluate(model.network(), config.preconditioning(), chosen, levels, data, n, seed,
+                        guidance, classifier, mixture, manager, done -> progress.skipTo(done));
+            } finally {
+                if (classifier != null) {
+                    classifier.close();
+                }
+            }
+            print(config, r, steps);
+            if (json != null) {
+                ObjectNode out = TrainingConfig.JSON.valueToTree(r);
+                out.put("model", source.run != null ? source.run.toString() : source.model);
+                out.put("sampler", sampler);
+                out.put("steps", steps);
+                out.put("cfg_scale", guidance);
+                AtomicFiles.writeString(json, out.toPrettyString() + "\n");
+                System.out.println("wrote " + json);
+            }
+        }
+        return 0;
+    }
+
+    private void print(TrainingConfig config, ModelEvaluation.Result r, int steps) {
+        System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per sample), %d samples%n", config.name(), sampler,
+                steps, r.evaluations() / Math.max(1, r.samples()), r.samples());
+        if (!Double.isNaN(r.frechet())) {
+            System.out.printf(Locale.ROOT, "Fréchet distance   %10.4f   (real vs real %.4f)%n", r.frechet(),
+                    r.frechetFloor());
+            System.out.printf(Locale.ROOT, "precision          %10.4f%nrecall             %10.4f%n", r.precision(),
+                    r.recall());
+            if (!Double.isNaN(r.classAccuracy())) {
+                System.out.printf(Locale.ROOT, "class accuracy     %10.4f%n", r.classAccuracy());
+            }
+        } else {
+            System.out.printf(Locale.ROOT, "sliced Wasserstein %10.4f   (real vs real %.4f)%n", r.swd(), r.swdFloor());
+            System.out.printf(Locale.ROOT, "MMD²               %10.5f   (real vs real %.5f)%n", r.mmd(), r.mmdFloor());
+            if (!Double.isNaN(r.nll())) {
+                System.out.printf(Locale.ROOT, "NLL                %10.4f   (real samples %.4f)%n", r.nll(),
+                        r.nllFloor());
+            }
+        }
+    }
+}

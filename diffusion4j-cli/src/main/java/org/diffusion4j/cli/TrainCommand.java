@@ -1,0 +1,104 @@
+package org.diffusion4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.train.Presets;
+import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.Trainer;
+import org.diffusion4j.train.TrainingConfig;
+import org.diffusion4j.train.TrainingData;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code d4j train}: train a diffusion or flow model into a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a diffusion or flow model into a run directory.",
+            "The run holds config.json, model.safetensors (EMA weights), train-state.safetensors + .json, "
+                    + "metrics.jsonl and samples/ (preview grids). Every file is written atomically; --resume "
+                    + "continues a stopped or killed run exactly where its last checkpoint left it."})
+final class TrainCommand implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source = new Source();
+
+    static final class Source {
+        @Option(names = "--preset", paramLabel = "NAME",
+                description = "A ready-made config: toy-2d, mnist-edm, mnist-eps, mnist-flow, fashion-edm.")
+        String preset;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "A config.json (e.g. from another run).")
+        Path config;
+    }
+
+    @Option(names = "--out", paramLabel = "RUN", description = "The run directory (default: runs/NAME).")
+    Path out;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Train this many steps in all (overrides the config).")
+    Long steps;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
+            description = "Where MNIST and Fashion-MNIST are (default: $D4J_DATA or ./data).")
+    Path dataDir;
+
+    @Option(names = "--offline", description = "Never download missing data; say which files to place instead.")
+    boolean offline;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        TrainingConfig config = config();
+        if (steps != null) {
+            if (steps < 1) {
+                throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
+            }
+            config = config.withSteps(steps);
+        }
+        Path runPath = out != null ? out : Path.of("runs", config.name());
+        RunDirectory run = new RunDirectory(runPath);
+        ImageSet data = TrainingData.load(config, dataDir, !offline, note -> System.err.println("d4j train: " + note));
+        System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%n", config.name(), data.name(),
+                data.size(), runPath);
+        long total = config.optimization().steps();
+        Trainer.Result result;
+        try (Progress progress = new Progress("train", total, quiet, System.err)) {
+            result = Trainer.train(config, data, run, resume, new Trainer.Listener() {
+                @Override
+                public void started(long step, long steps, long parameters) {
+                    System.out.printf(Locale.ROOT, "network: %,d parameters; starting at step %d of %d%n",
+                            parameters, step, steps);
+                    progress.skipTo(step);
+                }
+
+                @Override
+                public void stepped(long step, double loss, double imagesPerSecond) {
+                    progress.step(String.format(Locale.ROOT, "loss %.4f, %.0f img/s", loss, imagesPerSecond));
+                }
+            });
+        }
+        System.out.printf(Locale.ROOT, "done: step %d, loss %.4f, %.1f s → %s%n", result.step(), result.loss(),
+                result.seconds(), runPath);
+        return 0;
+    }
+
+    private TrainingConfig config() {
+        if (source.preset != null) {
+            return Presets.named(source.preset);
+        }
+        if (source.config != null) {
+            return TrainingConfig.read(source.config);
+        }
+        if (resume && out != null) {
+            return TrainingConfig.read(new RunDirectory(out).config());
+        }
+        throw new InvalidArgumentException("say what to train: --preset NAME, --config FILE, or --resume --out RUN");
+    }
+}

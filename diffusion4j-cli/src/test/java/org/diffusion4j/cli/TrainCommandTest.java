@@ -1,0 +1,138 @@
+package org.diffusion4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.io.Safetensors;
+import org.diffusion4j.train.Presets;
+import org.diffusion4j.train.TrainingConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    /** The toy preset, shortened, checkpointing often, without previews. */
+    private static TrainingConfig tiny(long steps, int checkpointEvery, double learningRate) {
+        TrainingConfig base = Presets.named("toy-2d");
+        TrainingConfig.Optimization o = base.optimization();
+        return new TrainingConfig("tiny", base.data(), base.network(), base.preconditioning(), base.time(),
+                new TrainingConfig.Optimization(256, steps, learningRate, 20, o.beta1(), o.beta2(), o.epsilon(),
+                        o.weightDecay(), o.gradientClip(), o.emaHalfLifeImages(), o.emaRampUp(), 0, 3,
+                        checkpointEvery, 0, 50),
+                base.sampling());
+    }
+
+    /** A run killed with SIGKILL and resumed ends with exactly the weights of a run that never stopped. */
+    @Test
+    void killedAndResumedRunEqualsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(1500, 100, 1e-3).write(config);
+        Path straight = dir.resolve("straight");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", straight.toString(),
+                "--quiet").exitCode());
+
+        Path killed = dir.resolve("killed");
+        Process process = new ProcessBuilder(javaBinary(), "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), "org.diffusion4j.cli.D4j", "train", "--config",
+                config.toString(), "--out", killed.toString(), "--quiet").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile()).start();
+        Path summary = killed.resolve("train-state.json");
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && process.isAlive()) {
+            if (Files.exists(summary) && Files.readString(summary).contains("\"step\" : 2")) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(process.isAlive(), "the run should still be going when it is killed: "
+                + Files.readString(dir.resolve("killed.log")));
+        process.destroyForcibly().waitFor();
+        String state = Files.readString(summary);
+        assertFalse(state.contains("\"step\" : 1500"), "killed before the end: " + state);
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", killed.toString(), "--quiet");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("starting at step 2"), resumed.out());
+        try (NDManager m = Backend.newManager()) {
+            for (String file : List.of("train-state.safetensors", "model.safetensors")) {
+                Map<String, NDArray> a = Safetensors.read(straight.resolve(file), m);
+                Map<String, NDArray> b = Safetensors.read(killed.resolve(file), m);
+                assertEquals(a.keySet(), b.keySet());
+                for (String name : a.keySet()) {
+                    assertTrue(a.get(name).contentEquals(b.get(name)), file + ": " + name + " differs");
+                }
+            }
+        }
+        List<String> lines = Files.readAllLines(killed.resolve("metrics.jsonl"));
+        assertEquals(30, lines.size(), "one metrics line per 50 steps, none repeated after the resume");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java" + (File.separatorChar == '\\' ? ".exe" : ""))
+                .toString();
+    }
+
+    private static void assertError(String expected, String... args) {
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void badInputIsReportedAndNothingIsLost(@TempDir Path dir) throws Exception {
+        assertError("unknown preset 'mnist-edn'; known presets: toy-2d, mnist-edm", "train", "--preset", "mnist-edn");
+        assertError("mnist not found in " + dir, "train", "--preset", "mnist-edm", "--data", dir.toString(),
+                "--offline", "--out", dir.resolve("run").toString());
+
+        Path config = dir.resolve("tiny.json");
+        tiny(60, 20, 1e-3).write(config);
+        Path run = dir.resolve("run");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet")
+                .exitCode());
+        assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
+        Path other = dir.resolve("other.json");
+        tiny(60, 20, 5e-3).write(other);
+        assertError("the config does not match " + run.resolve("config.json") + " (optimization.learning_rate: 0.001 "
+                + "vs 0.005)", "train", "--config", other.toString(), "--out", run.toString(), "--resume");
+        byte[] state = Files.readAllBytes(run.resolve("train-state.safetensors"));
+        Files.write(run.resolve("train-state.safetensors"), java.util.Arrays.copyOf(state, state.length / 2));
+        assertError("train-state.safetensors: corrupt or truncated", "train", "--resume", "--out", run.toString(),
+                "--steps", "80");
+        Files.write(run.resolve("config.json"), "{\"name\": 3".getBytes());
+        assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
+    }
+
+    /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
+    @Test
+    void nanLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("diverging.json");
+        tiny(50, 1, 1e30).write(config);
+        Path run = dir.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().matches("(?s).*training stopped: the loss is (NaN|Infinity) at step \\d+; the last good "
+                + "checkpoint \\(step \\d+\\) is kept in .*"), r.err());
+        List<String> numbers = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("step (\\d+)").matcher(r.err());
+        while (m.find()) {
+            numbers.add(m.group(1));
+        }
+        assertEquals(Long.parseLong(numbers.get(0)) - 1, Long.parseLong(numbers.get(1)), r.err());
+        try (NDManager manager = Backend.newManager()) {
+            for (NDArray w : Safetensors.read(run.resolve("model.safetensors"), manager).values()) {
+                assertFalse(w.isNaN().any().getBoolean(), "the kept model is finite");
+            }
+        }
+    }
+}
