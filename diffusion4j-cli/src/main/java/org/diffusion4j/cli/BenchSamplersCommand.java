@@ -32,9 +32,10 @@ import picocli.CommandLine.Option;
 final class BenchSamplersCommand implements Callable<Integer> {
     /** Every registered sampler, plus the variants whose orders are worth seeing side by side. */
     static final String DEFAULT_SAMPLERS = "euler,heun,dpm2,lms,dpmpp-2m,dpmpp-2m-sde:eta=0,"
-            + "dpmpp-2m-sde:eta=0,solver=heun,dpmpp-3m-sde:eta=0,dpmpp-3m-sde:eta=0,corrected=true,ddim,unipc,"
-            + "unipc:order=3,euler-ancestral,dpm2-ancestral,dpmpp-2s-ancestral,dpmpp-sde,dpmpp-2m-sde,dpmpp-3m-sde,"
-            + "ddpm,heun:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003";
+            + "dpmpp-2m-sde:eta=0,solver=heun,dpmpp-3m-sde:eta=0,dpmpp-3m-sde:eta=0,corrected=true,ddim,accel-ddim,"
+            + "accel-ddim:form=theory,unipc,unipc:order=3,euler-ancestral,dpm2-ancestral,dpmpp-2s-ancestral,"
+            + "dpmpp-sde,dpmpp-2m-sde,dpmpp-3m-sde,ddpm,ddpm:variance=large,accel-ddpm,"
+            + "heun:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003";
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "gmm:eight-gaussians",
             description = "gmm:FILE.json or gmm:NAME (default: ${DEFAULT-VALUE}, bundled).")

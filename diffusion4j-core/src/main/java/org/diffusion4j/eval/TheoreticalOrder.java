@@ -1,5 +1,6 @@
 package org.diffusion4j.eval;
 
+import org.diffusion4j.sample.AcceleratedDdim;
 import org.diffusion4j.sample.Dpm2;
 import org.diffusion4j.sample.Dpm2Ancestral;
 import org.diffusion4j.sample.DpmPp2sAncestral;
@@ -18,7 +19,8 @@ import org.diffusion4j.sample.UniPc;
 /**
  * The global order of accuracy that theory gives each deterministic sampler on a smooth problem: the order of the
  * update as implemented, which for k-diffusion's DPM-Solver++(3M) is 2 (see {@link DpmPp3mSde}) and for UniPC with
- * predictor order p is p + 1 (Zhao et al. 2023, Theorem 3.2).
+ * predictor order p is p + 1 (Zhao et al. 2023, Theorem 3.2); the accelerated DDIM of Li et al. (2024) is the
+ * second-order one of its title.
  */
 final class TheoreticalOrder {
     private TheoreticalOrder() {}
@@ -32,7 +34,8 @@ final class TheoreticalOrder {
         }
         if (sampler instanceof Heun || sampler instanceof Dpm2 || sampler instanceof DpmPp2m
                 || sampler instanceof DpmPp2mSde || sampler instanceof Dpm2Ancestral
-                || sampler instanceof DpmPp2sAncestral || sampler instanceof DpmPpSde) {
+                || sampler instanceof DpmPp2sAncestral || sampler instanceof DpmPpSde
+                || sampler instanceof AcceleratedDdim) {
             return 2;
         }
         if (sampler instanceof DpmPp3mSde threeM) {

@@ -2,6 +2,7 @@ package org.diffusion4j.grid;
 
 import java.util.Arrays;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.process.DiscreteSchedule;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
@@ -164,6 +165,52 @@ public sealed interface GridSpec {
         public double[] positiveSigmas(int count, NoiseSchedule schedule) {
             return Arrays.stream(linspace(-Math.log(sigmaMax), -Math.log(sigmaMin), count))
                     .map(lambda -> Math.exp(-lambda)).toArray();
+        }
+    }
+
+    /**
+     * A discrete chain's own training timesteps, respaced the way DDIM's code does ({@code skip_type}; Song, Meng
+     * &amp; Ermon 2021): {@code uniform} takes every ⌊T/N⌋-th timestep 0, k, 2k, …; {@code quadratic} takes
+     * ⌊(i·√(0.8·T)/(N − 1))²⌋, i = 0 … N − 1, crowding the steps near the data. The levels are the chain's training
+     * levels σ̃_j at those integer timesteps, highest first, so a respaced run queries the network only at the
+     * timesteps it was trained on.
+     */
+    record Respaced(Skip skip) implements GridSpec {
+        /** How the timesteps are skipped. */
+        public enum Skip { UNIFORM, QUADRATIC }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            if (!(schedule instanceof DiscreteSchedule chain)) {
+                throw new InvalidGridException("a respaced grid needs a discrete chain (ddpm-linear, ddpm-cosine, "
+                        + "...), got the schedule " + schedule.name());
+            }
+            int size = chain.size();
+            if (count > size) {
+                throw new InvalidGridException("cannot respace " + size + " timesteps into " + count + " levels");
+            }
+            double[] training = chain.trainingSigmas();
+            double[] out = new double[count];
+            int previous = -1;
+            for (int i = 0; i < count; i++) {
+                int j = timestep(i, count, size);
+                if (j <= previous) {
+                    throw new InvalidGridException(skip.name().toLowerCase(java.util.Locale.ROOT) + " respacing of "
+                            + size + " timesteps into " + count + " levels repeats timestep " + j
+                            + "; use fewer steps or uniform skipping");
+                }
+                previous = j;
+                out[count - 1 - i] = training[j];
+            }
+            return out;
+        }
+
+        private int timestep(int i, int count, int size) {
+            if (skip == Skip.UNIFORM) {
+                return i * (size / count);
+            }
+            double root = count == 1 ? 0 : i * Math.sqrt(0.8 * size) / (count - 1);
+            return (int) (root * root);
         }
     }
 

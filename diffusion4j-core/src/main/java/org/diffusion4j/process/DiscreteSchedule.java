@@ -70,6 +70,26 @@ public final class DiscreteSchedule implements NoiseSchedule {
         return new DiscreteSchedule("ddpm-cosine", betas);
     }
 
+    /**
+     * The schedule of Li, Huang, Efimov, Wei, Chi &amp; Chen (2024) under which their accelerated samplers'
+     * rates are proved: β_1 = T^{−c0} and β_{t+1} = (c1·log T/T)·min{β_1(1 + c1·log T/T)^t, 1}, so the betas grow
+     * geometrically from T^{−c0} and then stay at c1·log T/T. Every β must stay below 1 (T large enough for c1).
+     */
+    public static DiscreteSchedule accelerated(int steps, double c0, double c1) {
+        if (steps < 2 || !(c0 > 0 && c1 > 0)) {
+            throw new InvalidArgumentException("the accelerated schedule needs T ≥ 2, c0 > 0 and c1 > 0, got T = "
+                    + steps + ", c0 = " + c0 + ", c1 = " + c1);
+        }
+        double rate = c1 * Math.log(steps) / steps;
+        double first = Math.pow(steps, -c0);
+        double[] betas = new double[steps];
+        betas[0] = first;
+        for (int t = 1; t < steps; t++) {
+            betas[t] = rate * Math.min(first * Math.pow(1 + rate, t), 1);
+        }
+        return new DiscreteSchedule("accelerated-theory", betas);
+    }
+
     private static double cosineAlphaBar(double t) {
         double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
         return c * c;

@@ -1,6 +1,9 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.Locale;
+import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.grid.Grid;
 
@@ -11,9 +14,32 @@ import org.diffusion4j.grid.Grid;
  * <pre>
  * x_{i+1} = D + (σ_{i+1}²/σ_i²)·(x_i − D) + σ_{i+1}·√(1 − σ_{i+1}²/σ_i²)·z
  * </pre>
- * The step to σ = 0 returns D.
+ * The step to σ = 0 returns D. With {@code variance=large} the noise has Algorithm 2's other choice σ_t² = β_t
+ * on the VP chain of the levels (ᾱ = 1/(1 + σ²)), which in the EDM view is the variance
+ * {@code (σ_i² − σ_{i+1}²)(1 + σ_{i+1}²)/(1 + σ_i²)}; the mean is the same.
+ *
+ * @param variance {@code SMALL} (β̃, the posterior's) or {@code LARGE} (β)
  */
-public record Ddpm() implements Sampler {
+public record Ddpm(Variance variance) implements Sampler {
+
+    /** Ho et al.'s two choices of the step's noise variance. */
+    public enum Variance {
+        SMALL, LARGE;
+
+        /** Parses {@code small} or {@code large}. */
+        public static Variance parse(String name) {
+            for (Variance v : values()) {
+                if (v.name().toLowerCase(Locale.ROOT).equals(name)) {
+                    return v;
+                }
+            }
+            throw new UnknownNameException("ddpm variance", name, List.of("small", "large"));
+        }
+    }
+
+    public Ddpm() {
+        this(Variance.SMALL);
+    }
 
     @Override
     public String name() {
@@ -38,7 +64,9 @@ public record Ddpm() implements Sampler {
                     double ratio = next * next / (sigma * sigma);
                     x = denoised.add(x.sub(denoised).mul(ratio));
                     if (next > 0) {
-                        x = x.add(noise.sample(x, sigma, next).mul(next * Math.sqrt(1 - ratio)));
+                        double deviation = variance == Variance.SMALL ? next * Math.sqrt(1 - ratio)
+                                : Math.sqrt((sigma * sigma - next * next) * (1 + next * next) / (1 + sigma * sigma));
+                        x = x.add(noise.sample(x, sigma, next).mul(deviation));
                     }
                     x = step.advance(x);
                 }

@@ -34,8 +34,10 @@ public final class SamplerRegistry {
         f.put("dpmpp-3m-sde", o -> new DpmPp3mSde(o.number("eta", 1), o.number("s_noise", 1),
                 o.flag("corrected", false)));
         f.put("ddim", o -> new Ddim(o.number("eta", 0)));
-        f.put("ddpm", o -> new Ddpm());
+        f.put("ddpm", o -> new Ddpm(Ddpm.Variance.parse(o.text("variance", "small"))));
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
+        f.put("accel-ddpm", o -> new AcceleratedDdpm());
+        f.put("accel-ddim", o -> new AcceleratedDdim(AcceleratedDdim.Form.parse(o.text("form", "multistep"))));
         return Collections.unmodifiableMap(f);
     }
 

@@ -3,9 +3,12 @@ package org.diffusion4j.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.denoise.GaussianMixture;
+import org.diffusion4j.denoise.MixtureSpec;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
@@ -30,6 +33,23 @@ class MetricsTest {
         double[][] moved = {{2.5}, {0.5}, {1.5}};
         assertEquals(0.5, SlicedWasserstein.distance(line, moved, 3, 9), 1e-15);
         assertThrows(ShapeMismatchException.class, () -> SlicedWasserstein.distance(a, line, 1, 0));
+    }
+
+    /** W₁(δ_0, N(0, 1)) = E|X| = √(2/π); two atoms in closed form; a shift by c moves W₁ by |c| (up to the samples' own error). */
+    @Test
+    void wassersteinToAMixtureIsExact() {
+        GaussianMixture normal = new GaussianMixture(new double[] {1}, new double[][] {{0}}, new double[][] {{1}});
+        assertEquals(Math.sqrt(2 / Math.PI), Wasserstein1d.toMixture(new double[] {0}, normal), 1e-12);
+        // ½δ₋₁ + ½δ₁: E|X − sign X| = 2(2Φ(1) − 3/2 − φ(0) + 2φ(1))
+        assertEquals(0.5353773215478798, Wasserstein1d.toMixture(new double[] {1, -1}, normal), 1e-12);
+        GaussianMixture mixture = MixtureSpec.bundled("two-gaussians-1d");
+        double[] draws = Arrays.stream(mixture.sample(200_000, new SplittableRandom(2))).mapToDouble(r -> r[0])
+                .toArray();
+        assertEquals(0, Wasserstein1d.toMixture(draws, mixture), 0.006);
+        double[] shifted = Arrays.stream(draws).map(v -> v + 0.3).toArray();
+        assertEquals(0.3, Wasserstein1d.toMixture(shifted, mixture), 0.006);
+        assertThrows(ShapeMismatchException.class, () -> Wasserstein1d.toMixture(draws,
+                MixtureSpec.bundled("eight-gaussians")));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.process.DiscreteSchedule;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.VeSchedule;
 import org.diffusion4j.process.VpLinearSchedule;
@@ -77,6 +78,27 @@ class GridTest {
         assertArrayEquals(new double[] {14.6, 3.0, 0.3, 0}, grid.sigmas(), 0);
         assertArrayEquals(new double[] {14.6, 3.0, 0.3}, GridSpecs.named("list", 0, 0, 0,
                 new double[] {14.6, 3.0, 0.3}).build(1, VE, false).sigmas(), 0);
+    }
+
+    /** DDIM's skip_type: uniform range(0, T, T/N) and quadratic ⌊linspace(0, √(0.8T), N)²⌋. */
+    @Test
+    void respacedGridsUseTheChainsOwnTimesteps() {
+        DiscreteSchedule chain = DiscreteSchedule.linear(1e-4, 0.02, 1000);
+        double[] training = chain.trainingSigmas();
+        Grid uniform = GridSpecs.named("respaced-uniform", 0, 0, 0, null).build(10, chain, true);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(training[900 - 100 * i], uniform.sigma(i), 0);
+        }
+        assertEquals(0, uniform.sigma(10));
+        int[] quadratic = {0, 9, 39, 88, 158, 246, 355, 483, 632, 800};
+        Grid quad = new GridSpec.Respaced(GridSpec.Respaced.Skip.QUADRATIC).build(10, chain, true);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(training[quadratic[9 - i]], quad.sigma(i), 0);
+        }
+        assertTrue(assertThrows(InvalidGridException.class, () -> new GridSpec.Respaced(
+                GridSpec.Respaced.Skip.QUADRATIC).build(500, chain, true)).getMessage().contains("repeats timestep"));
+        assertTrue(assertThrows(InvalidGridException.class, () -> new GridSpec.Respaced(
+                GridSpec.Respaced.Skip.UNIFORM).build(5, VE, true)).getMessage().contains("discrete chain"));
     }
 
     @Test

@@ -127,6 +127,24 @@ class NoiseScheduleTest {
         assertEquals(20291.169610019886, cosine.edmSigma(999), 1e-6);
     }
 
+    /** β_t of Li et al.'s schedule for T = 10, c0 = 2, c1 = 4, evaluated in Python float64. */
+    @Test
+    void acceleratedTheoryScheduleGrowsGeometricallyThenSaturates() {
+        double[] expected = {0.01, 0.017693377348741622, 0.03398958011991402, 0.06529514032041032,
+            0.12543418701910286, 0.24096334269190828, 0.4628987830280698, 0.8892443179742774, 0.9210340371976183,
+            0.9210340371976183};
+        double[] sigmas = DiscreteSchedule.accelerated(10, 2, 4).trainingSigmas();
+        double previousAlphaBar = 1;
+        for (int j = 0; j < expected.length; j++) {
+            double alphaBar = 1 / (1 + sigmas[j] * sigmas[j]);
+            assertEquals(expected[j], 1 - alphaBar / previousAlphaBar, 1e-12, "beta[" + j + "]");
+            previousAlphaBar = alphaBar;
+        }
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                () -> DiscreteSchedule.accelerated(3, 2, 8));
+        assertTrue(e.getMessage().contains("beta[1]"), e.getMessage());
+    }
+
     @Test
     void discreteScheduleInterpolatesLogSigmaLikeKDiffusion() {
         DiscreteSchedule linear = DiscreteSchedule.linear(1e-4, 0.02, 1000);

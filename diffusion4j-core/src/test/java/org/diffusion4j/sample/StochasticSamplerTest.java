@@ -49,7 +49,9 @@ class StochasticSamplerTest {
 
     static Stream<Arguments> samplers() {
         return Stream.of(
-                Arguments.of("euler-ancestral", 500), Arguments.of("ddpm", 500), Arguments.of("ddim:eta=0.5", 500),
+                Arguments.of("euler-ancestral", 500), Arguments.of("ddpm", 500),
+                Arguments.of("ddpm:variance=large", 500), Arguments.of("accel-ddpm", 500),
+                Arguments.of("ddim:eta=0.5", 500),
                 Arguments.of("euler:s_churn=20,s_tmin=0.01,s_tmax=40", 500),
                 Arguments.of("dpm2-ancestral", 80), Arguments.of("dpmpp-2s-ancestral", 80),
                 Arguments.of("heun:s_churn=20", 160), Arguments.of("dpm2:s_churn=10", 160),

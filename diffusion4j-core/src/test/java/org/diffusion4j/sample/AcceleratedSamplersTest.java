@@ -1,0 +1,114 @@
+package org.diffusion4j.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.denoise.GaussianMixture;
+import org.diffusion4j.denoise.GaussianMixtureDenoiser;
+import org.diffusion4j.denoise.MixtureSpec;
+import org.diffusion4j.eval.SamplerBenchmark;
+import org.diffusion4j.eval.SlicedWasserstein;
+import org.diffusion4j.eval.Wasserstein1d;
+import org.diffusion4j.grid.Grid;
+import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.process.VeSchedule;
+import org.diffusion4j.process.VpLinearSchedule;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rates Li, Huang, Efimov, Wei, Chi &amp; Chen (2024) prove, measured with exact mixture scores. The accelerated
+ * DDIM (both forms) converges to the probability-flow solution at second order where DDIM is first order (slopes over
+ * 320–1280 NFE on a Karras grid: the VP chain's steps at high noise are large, so lower budgets are still
+ * pre-asymptotic). The accelerated DDPM lands at most 0.6× as far from the data distribution as DDPM (Ho et al.'s
+ * β̃ variance) at equal NFE on the VP grid: measured 0.51/0.50/0.51 (1-D W₁, 10⁵ samples, 20/40/80 steps) and
+ * 0.54 (2-D sliced W₂ at 40 steps). DDPM with the β variance does as well as the accelerated sampler here (0.95–1.1×),
+ * which the README reports.
+ */
+class AcceleratedSamplersTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"eight-gaussians", "two-gaussians-1d"})
+    void acceleratedDdimIsSecondOrderWhereDdimIsFirst(String mixture) {
+        Map<String, Double> orders = new HashMap<>();
+        try (NDManager manager = Backend.newManager()) {
+            SamplerBenchmark.Config config = new SamplerBenchmark.Config(MixtureSpec.bundled(mixture),
+                    new VeSchedule(), new GridSpec.Karras(0.002, 80, 7),
+                    List.of("ddim", "accel-ddim", "accel-ddim:form=theory"), List.of(320, 640, 1280), 32, 3,
+                    DataType.FLOAT64, 1e-10, 3, 4);
+            SamplerBenchmark.run(config, manager, row -> { }).orders()
+                    .forEach(o -> orders.put(o.sampler(), o.order()));
+        }
+        assertEquals(1, orders.get("ddim"), 0.2, "ddim");
+        assertEquals(2, orders.get("accel-ddim"), 0.2, "accel-ddim");
+        assertEquals(2, orders.get("accel-ddim:form=theory"), 0.2, "accel-ddim:form=theory");
+    }
+
+    @Test
+    void acceleratedDdpmIsCloserToTheDataThanDdpmIn1d() {
+        GaussianMixture mixture = MixtureSpec.bundled("two-gaussians-1d");
+        for (int steps : new int[] {20, 40}) {
+            double ddpm = Wasserstein1d.toMixture(sample("ddpm", mixture, steps, 100_000), mixture);
+            double accelerated = Wasserstein1d.toMixture(sample("accel-ddpm", mixture, steps, 100_000), mixture);
+            assertTrue(accelerated <= 0.6 * ddpm, steps + " steps: accel-ddpm W1 " + accelerated + " vs ddpm " + ddpm);
+        }
+    }
+
+    @Test
+    void acceleratedDdpmIsCloserToTheDataThanDdpmIn2d() {
+        GaussianMixture mixture = MixtureSpec.bundled("eight-gaussians");
+        int n = 100_000;
+        double[][] exact = mixture.sample(n, new SplittableRandom(5));
+        double ddpm = SlicedWasserstein.distance(rows(sample("ddpm", mixture, 40, n)), exact, 32, 1);
+        double accelerated = SlicedWasserstein.distance(rows(sample("accel-ddpm", mixture, 40, n)), exact, 32, 1);
+        assertTrue(accelerated <= 0.6 * ddpm, "accel-ddpm SW " + accelerated + " vs ddpm " + ddpm);
+    }
+
+    @Test
+    void aSingleAcceleratedDdimStepIsTheDdimStep() {
+        GaussianMixture mixture = MixtureSpec.bundled("eight-gaussians");
+        Denoiser denoiser = new GaussianMixtureDenoiser(mixture, new VeSchedule()).edmView();
+        Grid grid = Grid.of(new double[] {3.0, 0.7});
+        try (NDManager manager = Backend.newManager()) {
+            NDArray x = manager.randomNormal(0, 3, new Shape(16, 2), DataType.FLOAT64);
+            NDArray ddim = new Ddim().sample(denoiser, x, grid, null, StepCallback.NONE);
+            NDArray accelerated = new AcceleratedDdim().sample(denoiser, x, grid, null, StepCallback.NONE);
+            assertTrue(ddim.sub(accelerated).abs().max().getDouble() < 1e-12);
+        }
+    }
+
+    private static double[] sample(String spec, GaussianMixture mixture, int steps, int n) {
+        VpLinearSchedule schedule = new VpLinearSchedule();
+        Denoiser denoiser = new GaussianMixtureDenoiser(mixture, schedule).edmView();
+        Grid grid = new GridSpec.Vp().build(steps, schedule, true);
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) {
+            seeds[i] = 7L * i + spec.length();
+        }
+        try (NDManager manager = Backend.newManager()) {
+            return Sampling.generate(SamplerRegistry.create(spec), denoiser, grid, manager,
+                    new Shape(mixture.dimension()), DataType.FLOAT64, seeds, null, StepCallback.NONE)
+                    .samples().toDoubleArray();
+        }
+    }
+
+    private static double[][] rows(double[] flat) {
+        double[][] out = new double[flat.length / 2][2];
+        for (int i = 0; i < out.length; i++) {
+            out[i][0] = flat[2 * i];
+            out[i][1] = flat[2 * i + 1];
+        }
+        return out;
+    }
+}
