@@ -3,7 +3,8 @@ package org.diffusion4j.process;
 /**
  * The continuous variance-preserving process of Song et al. (2021), eq. 32–33, with a linear β(t) from
  * {@code betaMin} to {@code betaMax} on t ∈ [0, 1]: {@code log α(t) = −¼t²(β_max − β_min) − ½tβ_min},
- * {@code σ = √(1 − α²)}.
+ * {@code σ = √(1 − α²)}. With β_min = β_max = 2 it is the Ornstein–Uhlenbeck process dX = −X dt + √2 dB
+ * (α = e^{−t}).
  */
 public record VpLinearSchedule(double betaMin, double betaMax) implements NoiseSchedule {
 
@@ -13,8 +14,9 @@ public record VpLinearSchedule(double betaMin, double betaMax) implements NoiseS
     }
 
     public VpLinearSchedule {
-        if (!(betaMin >= 0 && betaMax > betaMin)) {
-            throw new IllegalArgumentException("need 0 ≤ β_min < β_max, got " + betaMin + ", " + betaMax);
+        if (!(betaMin >= 0 && betaMax >= betaMin && betaMax > 0)) {
+            throw new org.diffusion4j.InvalidArgumentException("need 0 ≤ β_min ≤ β_max and β_max > 0, got "
+                    + betaMin + ", " + betaMax);
         }
     }
 
@@ -72,8 +74,6 @@ public record VpLinearSchedule(double betaMin, double betaMax) implements NoiseS
     @Override
     public double timeOfLambda(double lambda) {
         double fourC = 2 * LogMath.log1pExp(-2 * lambda);
-        double deltaBeta = betaMax - betaMin;
-        double tmp = deltaBeta * fourC;
-        return tmp / (Math.sqrt(betaMin * betaMin + tmp) + betaMin) / deltaBeta;
+        return fourC / (Math.sqrt(betaMin * betaMin + (betaMax - betaMin) * fourC) + betaMin);
     }
 }
