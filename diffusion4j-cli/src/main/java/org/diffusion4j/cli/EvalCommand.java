@@ -89,6 +89,7 @@ final class EvalCommand implements Callable<Integer> {
             TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
                     : TrainedModel.bundled(Models.bundledModel(source.model), manager);
             TrainingConfig config = model.config();
+            chosen = SamplerRegistry.create(sampler, config.preconditioning().degradationOperator());
             ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
             Grid levels = grid.build(steps, config.preconditioning().schedule());
             boolean images = data.sampleShape().dimension() == 3;

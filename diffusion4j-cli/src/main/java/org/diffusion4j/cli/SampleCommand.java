@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.degradation.Degradation;
+import org.diffusion4j.degradation.Identity;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
@@ -114,7 +116,8 @@ final class SampleCommand implements Callable<Integer> {
     boolean quiet;
 
     /** What is sampled: a denoiser in the EDM view, its process and the shape of one sample. */
-    private record Target(Denoiser denoiser, NoiseSchedule schedule, Shape sampleShape, String name) {}
+    private record Target(Denoiser denoiser, NoiseSchedule schedule, Shape sampleShape, String name,
+            Degradation degradation) {}
 
     @Override
     public Integer call() {
@@ -139,6 +142,7 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
             Target target = target(manager, count);
+            chosen = SamplerRegistry.create(sampler, target.degradation());
             Shape sample = target.sampleShape();
             boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
             if (format.equals("png") && !drawable) {
@@ -179,7 +183,7 @@ final class SampleCommand implements Callable<Integer> {
             GaussianMixture mixture = Models.mixture(model);
             NoiseSchedule schedule = Schedules.byName(process == null ? "edm" : process);
             return new Target(new GaussianMixtureDenoiser(mixture, schedule).edmView(), schedule,
-                    new Shape(mixture.dimension()), model);
+                    new Shape(mixture.dimension()), model, new Identity());
         }
         TrainedModel trained = source.run != null ? TrainedModel.load(source.run, manager)
                 : TrainedModel.bundled(Models.bundledModel(model), manager);
@@ -205,7 +209,8 @@ final class SampleCommand implements Callable<Integer> {
         Shape shape = new Shape(trained.network().config().sampleShape().stream().mapToLong(Integer::longValue)
                 .toArray());
         return new Target(denoiser, trained.config().preconditioning().schedule(), shape,
-                source.run != null ? source.run.toString() : model);
+                source.run != null ? source.run.toString() : model,
+                trained.config().preconditioning().degradationOperator());
     }
 
     private void checkInit(NDArray init, Target target) {

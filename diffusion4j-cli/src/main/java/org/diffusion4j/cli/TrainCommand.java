@@ -27,7 +27,8 @@ final class TrainCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--preset", paramLabel = "NAME",
-                description = "A ready-made config: toy-2d, mnist-edm, mnist-eps, mnist-flow, fashion-edm.")
+                description = "A ready-made config: toy-2d, mnist-edm, mnist-eps, mnist-flow, fashion-edm, "
+                        + "mnist-blur, mnist-saturation.")
         String preset;
 
         @Option(names = "--config", paramLabel = "FILE", description = "A config.json (e.g. from another run).")

@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.Scalars;
+import org.diffusion4j.degradation.Degradation;
+import org.diffusion4j.degradation.Degradations;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.Schedules;
 
@@ -33,10 +36,13 @@ import org.diffusion4j.process.Schedules;
  * @param sigmaData σ_d, the data's standard deviation
  * @param scaleInput whether the input is scaled to unit variance
  * @param noiseLabel {@code log-sigma}, {@code time} (999·t, as DDPM's integer steps) or {@code log-half-sigma}
+ * @param degradation a {@link Degradations} spec: the process corrupts {@code x_0} to
+ *     {@code α·A_σ̃(x_0) + σ·ε} and the network restores x_0 ({@code edm} or {@code data} prediction only); null (the
+ *     default, omitted from JSON) for the plain Gaussian process
  */
 @Differentiable
 public record Preconditioning(String process, String prediction, double sigmaData, boolean scaleInput,
-        String noiseLabel) {
+        String noiseLabel, @JsonInclude(JsonInclude.Include.NON_NULL) String degradation) {
 
     public Preconditioning {
         Schedules.byName(process);
@@ -50,6 +56,39 @@ public record Preconditioning(String process, String prediction, double sigmaDat
             throw new org.diffusion4j.UnknownNameException("noise label", noiseLabel,
                     java.util.List.of("log-sigma", "time", "log-half-sigma"));
         }
+        if (degradation != null && !Degradations.parse(degradation).isIdentity()
+                && !(prediction.equals("edm") || prediction.equals("data"))) {
+            throw new InvalidArgumentException("a degraded process needs the network to restore x_0 (prediction edm "
+                    + "or data), got prediction " + prediction);
+        }
+    }
+
+    /** The Gaussian process (no degradation). */
+    public Preconditioning(String process, String prediction, double sigmaData, boolean scaleInput,
+            String noiseLabel) {
+        this(process, prediction, sigmaData, scaleInput, noiseLabel, null);
+    }
+
+    /** The same preconditioning on the process degraded by {@code spec}. */
+    public Preconditioning withDegradation(String spec) {
+        return new Preconditioning(process, prediction, sigmaData, scaleInput, noiseLabel,
+                Degradations.parse(spec).spec());
+    }
+
+    /** The degradation A of the process ({@link org.diffusion4j.degradation.Identity} for the Gaussian one). */
+    @JsonIgnore
+    public Degradation degradationOperator() {
+        return Degradations.parse(degradation == null ? "none" : degradation);
+    }
+
+    /** {@code A_σ̃(x_0)} with each sample at the EDM level of its time; x_0 itself for the Gaussian process. */
+    public NDArray degrade(NDArray x0, double[] t) {
+        Degradation operator = degradationOperator();
+        if (operator.isIdentity()) {
+            return x0;
+        }
+        NoiseSchedule schedule = schedule();
+        return operator.apply(x0, java.util.Arrays.stream(t).map(schedule::edmSigma).toArray());
     }
 
     /** EDM's preconditioning on {@code process}. */

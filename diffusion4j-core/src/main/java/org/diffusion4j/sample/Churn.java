@@ -2,6 +2,7 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.SpecOptions;
 
 /**
  * EDM's stochastic "churn" (Karras et al. 2022, Algorithm 2, lines 4–6): before the step from σ_i, raise the level
@@ -22,6 +23,12 @@ public record Churn(double sChurn, double sTmin, double sTmax, double sNoise) {
             throw new InvalidArgumentException("churn needs S_churn ≥ 0 and S_noise ≥ 0, got S_churn = " + sChurn
                     + ", S_noise = " + sNoise);
         }
+    }
+
+    /** The churn of a spec's options {@code s_churn, s_tmin, s_tmax, s_noise}. */
+    public static Churn of(SpecOptions options) {
+        return new Churn(options.number("s_churn", 0), options.number("s_tmin", 0),
+                options.number("s_tmax", Double.POSITIVE_INFINITY), options.number("s_noise", 1));
     }
 
     /** Whether any step can be churned. */

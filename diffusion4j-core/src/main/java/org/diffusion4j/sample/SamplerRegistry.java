@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.SpecOptions;
+import org.diffusion4j.degradation.Degradation;
+import org.diffusion4j.degradation.Degradations;
 
 /**
  * Samplers by name, with k-diffusion's names where the method exists there. A spec is a name optionally followed
@@ -14,16 +16,16 @@ import org.diffusion4j.UnknownNameException;
  * {@code dpmpp-3m-sde:eta=0}, {@code unipc:order=3}.
  */
 public final class SamplerRegistry {
-    private static final Map<String, Function<SamplerOptions, Sampler>> FACTORIES = factories();
+    private static final Map<String, Function<SpecOptions, Sampler>> FACTORIES = factories();
 
     private SamplerRegistry() {}
 
-    private static Map<String, Function<SamplerOptions, Sampler>> factories() {
-        Map<String, Function<SamplerOptions, Sampler>> f = new LinkedHashMap<>();
-        f.put("euler", o -> new Euler(o.churn()));
+    private static Map<String, Function<SpecOptions, Sampler>> factories() {
+        Map<String, Function<SpecOptions, Sampler>> f = new LinkedHashMap<>();
+        f.put("euler", o -> new Euler(Churn.of(o)));
         f.put("euler-ancestral", o -> new EulerAncestral(o.number("eta", 1), o.number("s_noise", 1)));
-        f.put("heun", o -> new Heun(o.churn()));
-        f.put("dpm2", o -> new Dpm2(o.churn()));
+        f.put("heun", o -> new Heun(Churn.of(o)));
+        f.put("dpm2", o -> new Dpm2(Churn.of(o)));
         f.put("dpm2-ancestral", o -> new Dpm2Ancestral(o.number("eta", 1), o.number("s_noise", 1)));
         f.put("lms", o -> new Lms(o.integer("order", 4)));
         f.put("dpmpp-2s-ancestral", o -> new DpmPp2sAncestral(o.number("eta", 1), o.number("s_noise", 1)));
@@ -38,6 +40,7 @@ public final class SamplerRegistry {
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
         f.put("accel-ddpm", o -> new AcceleratedDdpm());
         f.put("accel-ddim", o -> new AcceleratedDdim(AcceleratedDdim.Form.parse(o.text("form", "multistep"))));
+        f.put("rd", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
         return Collections.unmodifiableMap(f);
     }
 
@@ -48,30 +51,24 @@ public final class SamplerRegistry {
 
     /** The sampler described by {@code spec} ({@code name[:key=value,…]}). */
     public static Sampler create(String spec) {
-        String trimmed = spec.trim();
-        int colon = trimmed.indexOf(':');
-        String name = colon < 0 ? trimmed : trimmed.substring(0, colon);
-        Function<SamplerOptions, Sampler> factory = FACTORIES.get(name);
-        if (factory == null) {
-            throw new UnknownNameException("sampler", name, FACTORIES.keySet());
-        }
-        Map<String, String> values = new LinkedHashMap<>();
-        if (colon >= 0) {
-            for (String pair : trimmed.substring(colon + 1).split(",")) {
-                if (pair.isBlank()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    throw new InvalidArgumentException("sampler " + name + ": option '" + pair
-                            + "' must have the form key=value");
-                }
-                values.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-        }
-        SamplerOptions options = new SamplerOptions(name, values);
-        Sampler sampler = factory.apply(options);
-        options.checkAllRead();
-        return sampler;
+        return SpecOptions.create("sampler", spec, FACTORIES);
     }
+
+    /**
+     * The sampler of {@code spec} for a model trained on {@code degradation}: any sampler for the Gaussian process;
+     * otherwise only {@code rd} inverts the corruption, and it gets the model's.
+     */
+    public static Sampler create(String spec, Degradation degradation) {
+        Sampler sampler = create(spec);
+        if (degradation.isIdentity()) {
+            return sampler;
+        }
+        if (!(sampler instanceof RdSampler)) {
+            throw new InvalidArgumentException("the model was trained on the degradation " + degradation.spec()
+                    + ", which only the rd sampler inverts; got " + sampler.name());
+        }
+        return new RdSampler(degradation);
+    }
+
+
 }

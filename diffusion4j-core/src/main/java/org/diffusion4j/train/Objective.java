@@ -8,7 +8,7 @@ import org.diffusion4j.process.NoiseSchedule;
 
 /**
  * The denoising objective shared by every prediction target (Karras et al. 2022, eq. 8 in the F-space form):
- * corrupt {@code x_t = α(t)·x_0 + σ(t)·ε}, ask the network for F at (c_in·x_t, c_noise), regress onto the target
+ * corrupt {@code x_t = α(t)·x_0 + σ(t)·ε} (or {@code α(t)·A(x_0) + σ(t)·ε} under a degradation A), ask the network for F at (c_in·x_t, c_noise), regress onto the target
  * F* of the {@link Preconditioning}: {@code L = mean ‖F − F*‖²}. The loss weights of EDM, DDPM's "simple" loss,
  * v-prediction and flow matching are all expressed by the target's scaling, so the mean squared error is the loss.
  */
@@ -27,7 +27,7 @@ public record Objective(Preconditioning preconditioning) {
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
         NoiseSchedule schedule = preconditioning.schedule();
         ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x0);
-        NDArray xt = x0.mul(c.alpha()).add(noise.mul(c.sigma()));
+        NDArray xt = preconditioning.degrade(x0, t).mul(c.alpha()).add(noise.mul(c.sigma()));
         NDArray output = network.forward(preconditioning.input(xt, c), preconditioning.noiseLabel(t, x0), labels,
                 training);
         NDArray error = output.sub(preconditioning.target(x0, xt, c));

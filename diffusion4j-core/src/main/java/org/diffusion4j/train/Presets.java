@@ -12,7 +12,7 @@ import org.diffusion4j.nn.NetworkConfig;
 public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
-            "fashion-edm");
+            "fashion-edm", "mnist-blur", "mnist-saturation");
 
     private Presets() {}
 
@@ -28,6 +28,8 @@ public final class Presets {
                     new TimeDistribution.LogitNormal(0, 1));
             case "fashion-edm" -> image("fashion-edm", "fashion", Preconditioning.edm("edm", 0.5),
                     new TimeDistribution.LogNormal(-1.2, 1.2));
+            case "mnist-blur" -> degraded(named("mnist-edm"), "mnist-blur", "blur");
+            case "mnist-saturation" -> degraded(named("mnist-edm"), "mnist-saturation", "saturation");
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -42,6 +44,14 @@ public final class Presets {
                 new TrainingConfig.Optimization(512, 3000, 1e-3, 200, 0.9, 0.999, 1e-8, 0, 1.0, 200_000, 0.1, 0,
                         0, 500, 1000, 50),
                 new TrainingConfig.Sampling("heun", 18, 0.002, 80, 7, 1000));
+    }
+
+    /** {@code base} on its process degraded by {@code spec}, sampled by restoration–degradation steps. */
+    private static TrainingConfig degraded(TrainingConfig base, String name, String spec) {
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(name, base.data(), base.network(), base.preconditioning().withDegradation(spec),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling("rd", 2 * s.steps(), s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()));
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

@@ -197,7 +197,8 @@ public final class Trainer {
                 : NetworkDenoiser.unconditional(ema, config.preconditioning());
         try (NDManager manager = parent.newSubManager()) {
             Shape sample = new Shape(config.network().sampleShape().stream().mapToLong(Integer::longValue).toArray());
-            NDArray x = Sampling.generate(SamplerRegistry.create(s.sampler()), denoiser.edmView(), grid, manager,
+            NDArray x = Sampling.generate(SamplerRegistry.create(s.sampler(),
+                    config.preconditioning().degradationOperator()), denoiser.edmView(), grid, manager,
                     sample, DataType.FLOAT32, seeds, null, StepCallback.NONE).samples();
             float[] values = x.toFloatArray();
             java.nio.file.Path file = run.samples().resolve(String.format("step-%07d.png", step));

@@ -1,6 +1,7 @@
 package org.diffusion4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -8,12 +9,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.stream.Stream;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.denoise.ProcessCoefficients;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.process.NoiseSchedule;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,5 +90,35 @@ class ObjectiveTest {
             double loss = new Objective(p).loss(zero, x0, null, times, eps, false).getDouble();
             assertEquals(expectedLoss, loss, 1e-12 * Math.max(1, expectedLoss));
         }
+    }
+
+    /** Under a degradation A the corrupted point is α·A_σ̃(x_0) + σ·ε and the EDM target still restores x_0. */
+    @Test
+    void degradedObjectiveCorruptsTheDegradedData() {
+        Preconditioning p = Preconditioning.edm("vp", 0.5).withDegradation("saturation:gain=0.7");
+        NoiseSchedule s = p.schedule();
+        try (NDManager m = Backend.newManager()) {
+            NDArray x0 = m.create(X0, new Shape(4, 2));
+            NDArray eps = m.create(NOISE, new Shape(4, 2));
+            double expectedLoss = 0;
+            for (int i = 0; i < 8; i++) {
+                double t = TIMES_VP[i / 2];
+                double a = s.alpha(t);
+                double sigma = s.sigma(t);
+                double st = sigma / a;
+                double k = 0.7 * st;
+                double xt = a * Math.tanh(k * X0[i]) / k + sigma * NOISE[i];
+                double d2 = 0.25;
+                double skip = d2 / (st * st + d2);
+                double out = st * 0.5 / Math.sqrt(st * st + d2);
+                double target = (X0[i] - skip * xt / a) / out;
+                expectedLoss += target * target / 8;
+            }
+            Network zero = new NetworkConfig.Mlp(2, 16, 1, 8, 0).initialize(m, DataType.FLOAT64, 1);
+            double loss = new Objective(p).loss(zero, x0, null, TIMES_VP, eps, false).getDouble();
+            assertEquals(expectedLoss, loss, 1e-12 * expectedLoss);
+        }
+        assertThrows(InvalidArgumentException.class, () -> Preconditioning.predicting("vp", "epsilon", 1)
+                .withDegradation("blur"));
     }
 }

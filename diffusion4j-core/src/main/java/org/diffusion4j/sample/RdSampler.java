@@ -1,0 +1,49 @@
+package org.diffusion4j.sample;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusion4j.degradation.Degradation;
+import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.grid.Grid;
+
+/**
+ * Restoration–degradation sampling (Chen, Daras &amp; Dimakis 2023) of a model trained on the corruption
+ * {@code x = A_σ(x_0) + σ·ε}: restore {@code x̂_0 = D(x_i; σ_i)}, take the noise that points back to the iterate,
+ * {@code ε̂ = (x_i − A_{σ_i}(x̂_0))/σ_i}, and degrade to the next level with it:
+ * <pre>
+ * x_{i+1} = A_{σ_{i+1}}(x̂_0) + σ_{i+1}·ε̂
+ * </pre>
+ * With the identity this is DDIM (Song, Meng &amp; Ermon 2021, eq. 12 with σ_t = 0); for blur and down-sampling it
+ * is the noisy form of cold diffusion's improved sampler (Bansal et al. 2023, Algorithm 2). The step to σ = 0
+ * returns x̂_0. One denoiser call per step.
+ *
+ * @param degradation the corruption the model was trained on
+ */
+public record RdSampler(Degradation degradation) implements Sampler {
+
+    @Override
+    public String name() {
+        return "rd";
+    }
+
+    @Override
+    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
+        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
+            NDArray x = loop.start();
+            for (int i = 0; i < grid.steps(); i++) {
+                try (SamplingLoop.Step step = loop.step(i, x)) {
+                    double sigma = grid.sigma(i);
+                    double next = grid.sigma(i + 1);
+                    NDArray restored = denoiser.denoise(x, sigma);
+                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, restored));
+                    if (next == 0) {
+                        x = step.advance(restored);
+                    } else {
+                        NDArray pointingBack = x.sub(degradation.apply(restored, sigma)).div(sigma);
+                        x = step.advance(degradation.apply(restored, next).add(pointingBack.mul(next)));
+                    }
+                }
+            }
+            return loop.finish(x);
+        }
+    }
+}
