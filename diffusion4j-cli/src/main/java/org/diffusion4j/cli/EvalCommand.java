@@ -16,6 +16,7 @@ import org.diffusion4j.grid.Grid;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
+import org.diffusion4j.sample.SamplingContext;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -89,7 +90,7 @@ final class EvalCommand implements Callable<Integer> {
             TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
                     : TrainedModel.bundled(Models.bundledModel(source.model), manager);
             TrainingConfig config = model.config();
-            chosen = SamplerRegistry.create(sampler, config.preconditioning().degradationOperator());
+            chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
             ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
             Grid levels = grid.build(steps, config.preconditioning().schedule());
             boolean images = data.sampleShape().dimension() == 3;

@@ -10,8 +10,6 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Backend;
-import org.diffusion4j.degradation.Degradation;
-import org.diffusion4j.degradation.Identity;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
@@ -25,6 +23,7 @@ import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.SamplingContext;
 import org.diffusion4j.train.TrainedModel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -117,7 +116,7 @@ final class SampleCommand implements Callable<Integer> {
 
     /** What is sampled: a denoiser in the EDM view, its process and the shape of one sample. */
     private record Target(Denoiser denoiser, NoiseSchedule schedule, Shape sampleShape, String name,
-            Degradation degradation) {}
+            SamplingContext context) {}
 
     @Override
     public Integer call() {
@@ -142,7 +141,7 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
             Target target = target(manager, count);
-            chosen = SamplerRegistry.create(sampler, target.degradation());
+            chosen = SamplerRegistry.create(sampler, target.context());
             Shape sample = target.sampleShape();
             boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
             if (format.equals("png") && !drawable) {
@@ -183,7 +182,7 @@ final class SampleCommand implements Callable<Integer> {
             GaussianMixture mixture = Models.mixture(model);
             NoiseSchedule schedule = Schedules.byName(process == null ? "edm" : process);
             return new Target(new GaussianMixtureDenoiser(mixture, schedule).edmView(), schedule,
-                    new Shape(mixture.dimension()), model, new Identity());
+                    new Shape(mixture.dimension()), model, SamplingContext.of(schedule));
         }
         TrainedModel trained = source.run != null ? TrainedModel.load(source.run, manager)
                 : TrainedModel.bundled(Models.bundledModel(model), manager);
@@ -210,7 +209,7 @@ final class SampleCommand implements Callable<Integer> {
                 .toArray());
         return new Target(denoiser, trained.config().preconditioning().schedule(), shape,
                 source.run != null ? source.run.toString() : model,
-                trained.config().preconditioning().degradationOperator());
+                SamplingContext.of(trained.config().preconditioning()));
     }
 
     private void checkInit(NDArray init, Target target) {

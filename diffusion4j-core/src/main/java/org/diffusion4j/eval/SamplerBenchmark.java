@@ -16,12 +16,14 @@ import org.diffusion4j.denoise.GaussianMixtureDenoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.ode.DormandPrince;
+import org.diffusion4j.ode.ProbabilityFlow;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.sample.GaussianNoise;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.SamplingContext;
 import org.diffusion4j.sample.StepCallback;
 
 /**
@@ -72,7 +74,7 @@ public final class SamplerBenchmark {
                         + referenceTolerance);
             }
             for (String spec : samplers) {
-                SamplerRegistry.create(spec);
+                SamplerRegistry.create(spec, SamplingContext.of(schedule));
             }
         }
     }
@@ -116,7 +118,7 @@ public final class SamplerBenchmark {
             List<Row> rows = new ArrayList<>();
             List<Order> orders = new ArrayList<>();
             for (String spec : config.samplers()) {
-                Sampler sampler = SamplerRegistry.create(spec);
+                Sampler sampler = SamplerRegistry.create(spec, SamplingContext.of(config.schedule()));
                 List<Row> own = new ArrayList<>();
                 for (int budget : config.nfe()) {
                     int steps = sampler.evaluationsPerStep() == 2 ? (budget + 1) / 2 : budget;

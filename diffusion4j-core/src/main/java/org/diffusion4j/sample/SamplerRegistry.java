@@ -16,11 +16,9 @@ import org.diffusion4j.degradation.Degradations;
  * {@code dpmpp-3m-sde:eta=0}, {@code unipc:order=3}.
  */
 public final class SamplerRegistry {
-    private static final Map<String, Function<SpecOptions, Sampler>> FACTORIES = factories();
-
     private SamplerRegistry() {}
 
-    private static Map<String, Function<SpecOptions, Sampler>> factories() {
+    private static Map<String, Function<SpecOptions, Sampler>> factories(SamplingContext context) {
         Map<String, Function<SpecOptions, Sampler>> f = new LinkedHashMap<>();
         f.put("euler", o -> new Euler(Churn.of(o)));
         f.put("euler-ancestral", o -> new EulerAncestral(o.number("eta", 1), o.number("s_noise", 1)));
@@ -40,26 +38,31 @@ public final class SamplerRegistry {
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
         f.put("accel-ddpm", o -> new AcceleratedDdpm());
         f.put("accel-ddim", o -> new AcceleratedDdim(AcceleratedDdim.Form.parse(o.text("form", "multistep"))));
+        f.put("dopri5", o -> new AdaptiveProbabilityFlow(o.number("rtol", 1e-3), o.number("atol", 1e-6)));
         f.put("rd", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
+        f.put("sit-sde", o -> new InterpolantSde(context.requireSchedule("sit-sde"),
+                InterpolantSde.Diffusion.parse(o.text("w", "sigma")), o.number("norm", 1),
+                InterpolantSde.LastStep.parse(o.text("last", "mean")), o.flag("heun", false)));
         return Collections.unmodifiableMap(f);
     }
 
     /** All registered names, in a stable order. */
     public static List<String> names() {
-        return List.copyOf(FACTORIES.keySet());
+        return List.copyOf(factories(SamplingContext.NONE).keySet());
     }
 
-    /** The sampler described by {@code spec} ({@code name[:key=value,…]}). */
+    /** The sampler described by {@code spec} ({@code name[:key=value,…]}), for a Gaussian model. */
     public static Sampler create(String spec) {
-        return SpecOptions.create("sampler", spec, FACTORIES);
+        return create(spec, SamplingContext.NONE);
     }
 
     /**
-     * The sampler of {@code spec} for a model trained on {@code degradation}: any sampler for the Gaussian process;
+     * The sampler of {@code spec} for a model with this {@code context}: any sampler for the Gaussian process;
      * otherwise only {@code rd} inverts the corruption, and it gets the model's.
      */
-    public static Sampler create(String spec, Degradation degradation) {
-        Sampler sampler = create(spec);
+    public static Sampler create(String spec, SamplingContext context) {
+        Sampler sampler = SpecOptions.create("sampler", spec, factories(context));
+        Degradation degradation = context.degradation();
         if (degradation.isIdentity()) {
             return sampler;
         }
@@ -69,6 +72,5 @@ public final class SamplerRegistry {
         }
         return new RdSampler(degradation);
     }
-
 
 }

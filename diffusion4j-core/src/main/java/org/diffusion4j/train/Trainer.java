@@ -22,6 +22,7 @@ import org.diffusion4j.nn.Network;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.SamplingContext;
 import org.diffusion4j.sample.StepCallback;
 
 /**
@@ -198,7 +199,7 @@ public final class Trainer {
         try (NDManager manager = parent.newSubManager()) {
             Shape sample = new Shape(config.network().sampleShape().stream().mapToLong(Integer::longValue).toArray());
             NDArray x = Sampling.generate(SamplerRegistry.create(s.sampler(),
-                    config.preconditioning().degradationOperator()), denoiser.edmView(), grid, manager,
+                    SamplingContext.of(config.preconditioning())), denoiser.edmView(), grid, manager,
                     sample, DataType.FLOAT32, seeds, null, StepCallback.NONE).samples();
             float[] values = x.toFloatArray();
             java.nio.file.Path file = run.samples().resolve(String.format("step-%07d.png", step));

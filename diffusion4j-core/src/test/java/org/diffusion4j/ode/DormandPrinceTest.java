@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.GaussianMixture;
-import org.diffusion4j.eval.ProbabilityFlow;
 import org.junit.jupiter.api.Test;
 
 class DormandPrinceTest {

@@ -49,11 +49,11 @@ class RdSamplerTest {
     @Test
     void degradedModelsOnlyTakeTheRdSampler() {
         Degradation blur = Degradations.parse("blur");
-        assertEquals(blur, ((RdSampler) SamplerRegistry.create("rd", blur)).degradation());
+        assertEquals(blur, ((RdSampler) SamplerRegistry.create("rd", new SamplingContext(null, blur))).degradation());
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
-                () -> SamplerRegistry.create("heun", blur));
+                () -> SamplerRegistry.create("heun", new SamplingContext(null, blur)));
         assertTrue(e.getMessage().contains("only the rd sampler"), e.getMessage());
-        assertTrue(SamplerRegistry.create("heun", new Identity()) instanceof Heun);
+        assertTrue(SamplerRegistry.create("heun", SamplingContext.NONE) instanceof Heun);
     }
 
     /**

@@ -1,8 +1,7 @@
-package org.diffusion4j.eval;
+package org.diffusion4j.ode;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.ode.DormandPrince;
 
 /**
  * Solves the probability-flow ODE of the EDM view, {@code dx/dσ = (x − D(x; σ))/σ} (Karras et al. 2022, eq. 3),
