@@ -2,6 +2,7 @@ package org.diffusion4j.ode;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.StepScope;
@@ -125,8 +126,7 @@ public record DormandPrince(double rtol, double atol, ErrorNorm norm, int maxSte
                     NDArray tolerance = y.abs().maximum(next.abs()).mul(rtol).add(atol);
                     double ratio = normOf(error.div(tolerance));
                     if (!Double.isFinite(ratio)) {
-                        throw new DiffusionException("Dormand–Prince: non-finite error estimate at t = " + t
-                                + " (step " + h + "); the vector field returned NaN or infinity");
+                        throw new NonFiniteStateException(t, h, accepted);
                     }
                     if (ratio <= 1) {
                         t = last ? t1 : t + h;
@@ -150,8 +150,8 @@ public record DormandPrince(double rtol, double atol, ErrorNorm norm, int maxSte
 
     private double normOf(NDArray ratios) {
         return norm == ErrorNorm.MAX
-                ? ratios.abs().max().getDouble()
-                : Math.sqrt(ratios.mul(ratios).mean().getDouble());
+                ? ratios.abs().max().toType(DataType.FLOAT64, false).getDouble()
+                : Math.sqrt(ratios.mul(ratios).mean().toType(DataType.FLOAT64, false).getDouble());
     }
 
     private static double stepFactor(double ratio) {

@@ -2,9 +2,11 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.ode.DormandPrince;
+import org.diffusion4j.ode.NonFiniteStateException;
 import org.diffusion4j.ode.ProbabilityFlow;
 
 /**
@@ -40,16 +42,22 @@ public record AdaptiveProbabilityFlow(double rtol, double atol) implements Sampl
     public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
         int last = grid.endsAtZero() ? grid.steps() - 1 : grid.steps();
         double sigmaMin = grid.sigma(last);
-        NDArray x = ProbabilityFlow.solve(denoiser, input, grid.sigma(0), sigmaMin,
-                DormandPrince.withTolerance(rtol, atol)).y();
+        NDArray x;
+        try {
+            x = ProbabilityFlow.solve(denoiser, input, grid.sigma(0), sigmaMin,
+                    DormandPrince.withTolerance(rtol, atol)).y();
+        } catch (NonFiniteStateException e) {
+            throw new NonFiniteSampleException(String.format(
+                    "sampler %s produced non-finite values below σ %.6g (after %d accepted steps of the flow from "
+                            + "σ %.6g to %.6g)", name(), Math.exp(e.time()), e.accepted(), grid.sigma(0), sigmaMin));
+        }
         if (!grid.endsAtZero()) {
             return x;
         }
-        NDArray denoised = denoiser.denoise(x, sigmaMin);
-        callback.onStep(new StepInfo(last, grid.steps(), sigmaMin, sigmaMin, x, denoised));
-        if (x != input) {
-            x.close();
+        try (StepScope scope = StepScope.open(x.getManager(), x)) {
+            NDArray denoised = scope.keep(denoiser.denoise(x, sigmaMin));
+            callback.onStep(new StepInfo(last, grid.steps(), sigmaMin, sigmaMin, x, denoised));
+            return denoised;
         }
-        return denoised;
     }
 }
