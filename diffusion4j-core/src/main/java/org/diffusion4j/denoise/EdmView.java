@@ -1,6 +1,8 @@
 package org.diffusion4j.denoise;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
@@ -9,6 +11,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * {@code D̃(x̃; σ̃) = D(α(t)·x̃, t)} at the time {@code t} with {@code σ(t)/α(t) = σ̃}. Samplers run on x̃; the
  * final state at σ̃ = 0 is the data itself, whatever the process.
  */
+@Differentiable
 public record EdmView(ProcessDenoiser process) implements Denoiser {
 
     @Override
@@ -16,6 +19,6 @@ public record EdmView(ProcessDenoiser process) implements Denoiser {
         NoiseSchedule schedule = process.schedule();
         double t = schedule.timeOfEdmSigma(sigma);
         double alpha = schedule.alpha(t);
-        return process.denoise(alpha == 1.0 ? x : x.mul(alpha), t);
+        return process.denoise(alpha == 1.0 ? x : Scalars.times(x, alpha), t);
     }
 }

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.Scalars;
 
 /**
  * A mixture of Gaussians with diagonal covariances, {@code p(x_0) = Σ_k w_k·N(x_0; μ_k, diag(v_k))}, and the exact
@@ -23,6 +25,7 @@ import org.diffusion4j.ShapeMismatchException;
  * These closed forms are the ground truth of every sampler test and benchmark. Samples may have any shape whose
  * per-sample size equals {@link #dimension()}; the batch dimension comes first.
  */
+@Differentiable
 public final class GaussianMixture {
     private final double[] weights;
     private final double[][] means;
@@ -212,7 +215,7 @@ public final class GaussianMixture {
             }
             diff = x.reshape(batch, 1, size).sub(center);
             NDArray quadratic = diff.mul(diff).mul(inverseVariance).sum(new int[] {2});
-            logits = quadratic.mul(-0.5).add(m.create(logNormalizer).toType(type, false));
+            logits = Scalars.times(quadratic, -0.5).add(m.create(logNormalizer).toType(type, false));
         }
 
         NDArray responsibilities() {

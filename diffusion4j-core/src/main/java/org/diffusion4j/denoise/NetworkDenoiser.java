@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.process.NoiseSchedule;
 
@@ -14,6 +16,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * {@code D = D(∅) + w·(D(class) − D(∅))}, the conditional and unconditional halves computed in one doubled batch.
  * w = 1 is plain conditional sampling, w = 0 unconditional.
  */
+@Differentiable
 public final class NetworkDenoiser implements ProcessDenoiser {
     private final Network network;
     private final Preconditioning preconditioning;
@@ -83,6 +86,6 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         NDArray output = network.forward(input.concat(input, 0), label.concat(label, 0), manager.create(both), false);
         NDArray conditional = preconditioning.toData(output.get("0:" + batch), xt, c);
         NDArray unconditional = preconditioning.toData(output.get(batch + ":"), xt, c);
-        return unconditional.add(conditional.sub(unconditional).mul(guidance));
+        return unconditional.add(Scalars.times(conditional.sub(unconditional), guidance));
     }
 }

@@ -1,6 +1,5 @@
 package org.diffusion4j.denoise;
 
-import org.diffusion4j.backend.NativeArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.degradation.Degradation;
 import org.diffusion4j.degradation.Degradations;
