@@ -26,9 +26,8 @@ final class TrainCommand implements Callable<Integer> {
     Source source = new Source();
 
     static final class Source {
-        @Option(names = "--preset", paramLabel = "NAME",
-                description = "A ready-made config: toy-2d, mnist-edm, mnist-eps, mnist-flow, fashion-edm, "
-                        + "mnist-blur, mnist-saturation.")
+        @Option(names = "--preset", paramLabel = "NAME", completionCandidates = PresetNames.class,
+                description = "A ready-made config: ${COMPLETION-CANDIDATES}.")
         String preset;
 
         @Option(names = "--config", paramLabel = "FILE", description = "A config.json (e.g. from another run).")

@@ -12,8 +12,13 @@ final class ClassEmbedding {
     private final int classes;
 
     ClassEmbedding(Weights.Scope scope, int classes, int channels) {
+        this(scope, classes, channels, 1);
+    }
+
+    /** @param scale initialization scale of the table ({@link Init#uniform} with fan-in classes + 1) */
+    ClassEmbedding(Weights.Scope scope, int classes, int channels, double scale) {
         this.classes = classes;
-        this.table = new Dense(scope, classes + 1, channels, 1);
+        this.table = new Dense(scope, classes + 1, channels, scale);
     }
 
     NDArray apply(NDArray labels, DataType type) {

@@ -12,7 +12,8 @@ import org.diffusion4j.InvalidArgumentException;
 /** Everything needed to rebuild a network: its kind and sizes. Serialized in a run's config.json. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = NetworkConfig.Mlp.class, name = "mlp"),
-    @JsonSubTypes.Type(value = NetworkConfig.UNet.class, name = "unet")})
+    @JsonSubTypes.Type(value = NetworkConfig.UNet.class, name = "unet"),
+    @JsonSubTypes.Type(value = NetworkConfig.Dit.class, name = "dit")})
 public sealed interface NetworkConfig {
 
     /** Number of classes (0: unconditional); label {@code classes} is the null class of guidance. */
@@ -87,6 +88,39 @@ public sealed interface NetworkConfig {
         @Override
         public Network build(Weights weights) {
             return new UNetNetwork(this, weights);
+        }
+    }
+
+    /**
+     * A diffusion transformer (DiT, Peebles &amp; Xie 2023; SiT's backbone): {@code patch}×{@code patch} patches as
+     * tokens of width {@code hidden}, {@code depth} adaLN-Zero blocks of {@code heads}-head attention and a 4×
+     * MLP. DiT-S/2 is {@code hidden} 384, {@code depth} 12, {@code heads} 6, {@code patch} 2.
+     */
+    record Dit(int imageChannels, int resolution, int patch, int hidden, int depth, int heads, int classes)
+            implements NetworkConfig {
+        public Dit {
+            if (imageChannels < 1 || patch < 1 || depth < 1 || heads < 1 || classes < 0) {
+                throw new InvalidArgumentException("invalid DiT configuration: " + imageChannels + " channels, patch "
+                        + patch + ", depth " + depth + ", " + heads + " heads, " + classes + " classes");
+            }
+            if (resolution % patch != 0) {
+                throw new InvalidArgumentException("DiT patch size " + patch + " does not divide the resolution "
+                        + resolution);
+            }
+            if (hidden % heads != 0 || hidden % 4 != 0) {
+                throw new InvalidArgumentException("DiT width " + hidden + " must be a multiple of 4 and of the "
+                        + heads + " heads");
+            }
+        }
+
+        @Override
+        public List<Integer> sampleShape() {
+            return List.of(imageChannels, resolution, resolution);
+        }
+
+        @Override
+        public Network build(Weights weights) {
+            return new DitNetwork(this, weights);
         }
     }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Guard of the convolution bug of this engine: every network's float32 gradients (input and weights) against the
  * same network in float64, on a tiny input. Float64 convolutions take another (correct) path; float32 ones are
  * wrong unless the output channels are a multiple of 16, so this fails if {@link Conv}'s padding is removed (the
- * U-Nets' 1- and 3-channel output layers would be the first to break).
+ * U-Nets' 1- and 3-channel output layers would be the first to break). The weights are perturbed so that no
+ * zero-initialized layer hides the gradients behind it.
  */
 class NetworkGradientTest {
 
@@ -29,14 +30,15 @@ class NetworkGradientTest {
         return Stream.of(
                 new NetworkConfig.UNet(1, 8, 16, List.of(1, 2), 1, List.of(4), 0, 3),
                 new NetworkConfig.UNet(3, 8, 8, List.of(1, 2), 1, List.of(8, 4), 0, 0),
-                new NetworkConfig.Mlp(2, 32, 2, 16, 4));
+                new NetworkConfig.Mlp(2, 32, 2, 16, 4),
+                new NetworkConfig.Dit(1, 8, 2, 16, 2, 2, 3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void float32GradientsMatchFloat64(NetworkConfig config) {
         try (NDManager manager = Backend.newManager()) {
-            Network single = config.initialize(manager, DataType.FLOAT32, 7);
+            Network single = PerturbedNetworks.of(config, manager, DataType.FLOAT32, 7);
             Network dbl = config.load(single.weights().all(), manager, DataType.FLOAT64, "float32 weights");
             long[] dims = new long[config.sampleShape().size() + 1];
             dims[0] = 3;

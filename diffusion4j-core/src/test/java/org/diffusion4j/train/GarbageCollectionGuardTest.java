@@ -15,6 +15,7 @@ import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.nn.PerturbedNetworks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,10 +27,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GarbageCollectionGuardTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "unet"})
+    @ValueSource(strings = {"mlp", "unet", "dit"})
     void gcBetweenForwardAndBackwardChangesNothing(String kind) {
-        NetworkConfig config = kind.equals("mlp") ? new NetworkConfig.Mlp(2, 32, 2, 16, 3)
-                : new NetworkConfig.UNet(1, 8, 16, List.of(1, 2), 1, List.of(4), 0, 3);
+        NetworkConfig config = switch (kind) {
+            case "mlp" -> new NetworkConfig.Mlp(2, 32, 2, 16, 3);
+            case "unet" -> new NetworkConfig.UNet(1, 8, 16, List.of(1, 2), 1, List.of(4), 0, 3);
+            default -> new NetworkConfig.Dit(1, 8, 2, 16, 2, 2, 3);
+        };
         Map<String, double[]> quiet = gradients(config, false);
         Map<String, double[]> disturbed = gradients(config, true);
         quiet.forEach((name, g) -> {
@@ -42,7 +46,7 @@ class GarbageCollectionGuardTest {
 
     private static Map<String, double[]> gradients(NetworkConfig config, boolean collect) {
         try (NDManager m = Backend.newManager()) {
-            Network network = config.initialize(m, DataType.FLOAT32, 3);
+            Network network = PerturbedNetworks.of(config, m, DataType.FLOAT32, 3);
             network.weights().requireGradients(true);
             long[] dims = config.sampleShape().stream().mapToLong(Integer::longValue).toArray();
             Shape shape = new Shape(4).addAll(new Shape(dims));
