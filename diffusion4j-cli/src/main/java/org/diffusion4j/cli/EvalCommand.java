@@ -84,13 +84,12 @@ final class EvalCommand implements Callable<Integer> {
         if (nfe < 1) {
             throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
         }
-        Sampler chosen = SamplerRegistry.create(sampler);
-        int steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
         try (NDManager manager = Backend.newManager()) {
             TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
                     : TrainedModel.bundled(Models.bundledModel(source.model), manager);
             TrainingConfig config = model.config();
-            chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
+            Sampler chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
+            int steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
             ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
             Grid levels = grid.build(steps, config.preconditioning().schedule());
             boolean images = data.sampleShape().dimension() == 3;
@@ -123,7 +122,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private void print(TrainingConfig config, ModelEvaluation.Result r, int steps) {
         System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per sample), %d samples%n", config.name(), sampler,
-                steps, r.evaluations() / Math.max(1, r.samples()), r.samples());
+                steps, r.evaluations(), r.samples());
         if (!Double.isNaN(r.frechet())) {
             System.out.printf(Locale.ROOT, "Fréchet distance   %10.4f   (real vs real %.4f)%n", r.frechet(),
                     r.frechetFloor());

@@ -128,7 +128,6 @@ final class SampleCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        Sampler chosen = SamplerRegistry.create(sampler);
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
         long started = System.nanoTime();
@@ -141,7 +140,7 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
             Target target = target(manager, count);
-            chosen = SamplerRegistry.create(sampler, target.context());
+            Sampler chosen = SamplerRegistry.create(sampler, target.context());
             Shape sample = target.sampleShape();
             boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
             if (format.equals("png") && !drawable) {

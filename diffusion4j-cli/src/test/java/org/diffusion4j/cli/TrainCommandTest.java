@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
 
     /** The toy preset, shortened, checkpointing often, without previews. */
-    private static TrainingConfig tiny(long steps, int checkpointEvery, double learningRate) {
+    static TrainingConfig tiny(long steps, int checkpointEvery, double learningRate) {
         TrainingConfig base = Presets.named("toy-2d");
         TrainingConfig.Optimization o = base.optimization();
         return new TrainingConfig("tiny", base.data(), base.network(), base.preconditioning(), base.time(),

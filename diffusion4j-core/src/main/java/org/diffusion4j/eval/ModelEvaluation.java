@@ -29,7 +29,7 @@ import org.diffusion4j.sample.StepCallback;
 public final class ModelEvaluation {
     private ModelEvaluation() {}
 
-    /** The measurements; NaN where a measure does not apply. */
+    /** The measurements ({@code evaluations}: denoiser calls per sample); NaN where a measure does not apply. */
     public record Result(int samples, long evaluations, double frechet, double frechetFloor, double precision,
             double recall, double classAccuracy, double swd, double swdFloor, double mmd, double mmdFloor,
             double nll, double nllFloor) {}
@@ -69,7 +69,7 @@ public final class ModelEvaluation {
                         DataType.FLOAT32, seeds, null, StepCallback.NONE);
                 float[] values = result.samples().toFloatArray();
                 System.arraycopy(values, 0, generated, from * data.sampleSize(), values.length);
-                evaluations += result.evaluations();
+                evaluations = result.evaluations(); // one call per step serves the whole batch
             }
             progress.accept(to);
         }
