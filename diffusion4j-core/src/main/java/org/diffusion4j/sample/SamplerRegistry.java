@@ -38,6 +38,8 @@ public final class SamplerRegistry {
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
         f.put("accel-ddpm", o -> new AcceleratedDdpm());
         f.put("accel-ddim", o -> new AcceleratedDdim(AcceleratedDdim.Form.parse(o.text("form", "multistep"))));
+        f.put("conjugate-ddim", o -> new ConjugateDdim(context.requireSchedule("conjugate-ddim"),
+                o.number("lambda", 0)));
         f.put("dopri5", o -> new AdaptiveProbabilityFlow(o.number("rtol", 1e-3), o.number("atol", 1e-6)));
         f.put("rd", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
         f.put("sit-sde", o -> new InterpolantSde(context.requireSchedule("sit-sde"),
