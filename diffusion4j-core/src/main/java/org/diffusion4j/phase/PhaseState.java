@@ -1,0 +1,44 @@
+package org.diffusion4j.phase;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusion4j.ShapeMismatchException;
+
+/**
+ * The layout of a phase-space state: z = [x, m] concatenated along axis 1 (features for vectors, channels for
+ * images), so a batch of d-dimensional data is (B, 2d) and a batch of C-channel images is (B, 2C, H, W).
+ */
+public final class PhaseState {
+    private PhaseState() {}
+
+    /** The data half x. */
+    public static NDArray position(NDArray z) {
+        return half(z, 0);
+    }
+
+    /** The velocity half m. */
+    public static NDArray velocity(NDArray z) {
+        return half(z, 1);
+    }
+
+    /** [x, m]. */
+    public static NDArray join(NDArray x, NDArray m) {
+        return x.concat(m, 1);
+    }
+
+    /** The same 2×2 block applied to every (x, m) pair: [a·x + b·m, c·x + d·m]. */
+    public static NDArray apply(Matrix2 block, NDArray z) {
+        NDArray x = position(z);
+        NDArray m = velocity(z);
+        return join(x.mul(block.a()).add(m.mul(block.b())), x.mul(block.c()).add(m.mul(block.d())));
+    }
+
+    private static NDArray half(NDArray z, int which) {
+        long width = z.getShape().get(1);
+        if (width % 2 != 0) {
+            throw new ShapeMismatchException("a phase-space state has an even size on axis 1 ([x, m]), got shape "
+                    + z.getShape());
+        }
+        long h = width / 2;
+        return z.get(":, " + which * h + ":" + (which + 1) * h);
+    }
+}
