@@ -2,9 +2,11 @@ package org.diffusion4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.eval.SamplerBenchmark;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.phase.PhaseBenchmark;
+import org.diffusion4j.phase.Psld;
 import org.diffusion4j.process.Schedules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +46,9 @@ final class BenchSamplersCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--process", paramLabel = "NAME", defaultValue = "edm",
-            description = "Process the exact denoiser is seen through (default: ${DEFAULT-VALUE}).")
+            description = {"Process the exact denoiser is seen through (default: ${DEFAULT-VALUE}).",
+                "psld: the phase-space process (Γ = 0.02, β = 8, critically damped) with every PSLD integrator "
+                        + "instead of --samplers; λ and λ_s searched."})
     String process;
 
     @Option(names = "--samplers", paramLabel = "SPEC;…", defaultValue = DEFAULT_SAMPLERS,
@@ -91,7 +97,10 @@ final class BenchSamplersCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        if (process.equals("psld")) {
+            return phaseSpace();
+        }
         List<String> specs = SamplerSpecs.split(samplers);
         SamplerBenchmark.Config config = new SamplerBenchmark.Config(Models.mixture(model),
                 Schedules.byName(process), grid.spec(), specs, nfe, samples, seed, DataTypes.parse(dtype), tolerance,
@@ -114,6 +123,55 @@ final class BenchSamplersCommand implements Callable<Integer> {
         if (chart != null) {
             writeChart(report);
             System.out.println("wrote " + chart);
+        }
+        return 0;
+    }
+
+    /** The PSLD integrators' table: flow error of the deterministic ones and distance to the data of all. */
+    private int phaseSpace() throws IOException {
+        PhaseBenchmark bench = new PhaseBenchmark(Models.mixture(model), Psld.criticallyDamped(0.02, 8), nfe,
+                samples, 1e-3, seed);
+        long started = System.nanoTime();
+        PhaseBenchmark.Report report;
+        try (NDManager manager = Backend.newManager();
+                Progress progress = new Progress("bench", (long) nfe.size() * 9, quiet, System.err)) {
+            report = bench.run(manager, row -> progress.step(row.integrator() + " @ " + row.nfe()));
+        }
+        Map<String, List<PhaseBenchmark.Row>> byIntegrator = new LinkedHashMap<>();
+        report.rows().forEach(r -> byIntegrator.computeIfAbsent(r.integrator(), k -> new ArrayList<>()).add(r));
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "model %s, process psld (Γ 0.02, ν 4.02, "
+                + "M⁻¹ 4, β 8), t from 1 to 1e-3 on the quadratic grid, %d samples; x only%n", model, samples));
+        for (boolean flow : new boolean[] {true, false}) {
+            text.append(flow ? "\nerror to the exact probability flow (RMS), deterministic integrators\n"
+                    : String.format(Locale.ROOT, "%nsliced Wasserstein distance to the data (two exact sets: %.4f)%n",
+                            report.swdFloor()));
+            StringBuilder header = new StringBuilder(String.format("%-16s", "integrator"));
+            nfe.forEach(b -> header.append(String.format(Locale.ROOT, " %16s", "NFE " + b)));
+            text.append(header).append('\n').append("-".repeat(header.length())).append('\n');
+            byIntegrator.forEach((name, rows) -> {
+                if (flow && Double.isNaN(rows.get(0).flowError())) {
+                    return;
+                }
+                text.append(String.format("%-16s", name));
+                for (PhaseBenchmark.Row r : rows) {
+                    String value = String.format(Locale.ROOT, flow ? "%.2e" : "%.4f", flow ? r.flowError() : r.swd());
+                    String tuned = Double.isNaN(r.parameter()) ? "" : String.format(Locale.ROOT, " (%s)",
+                            new java.math.BigDecimal(r.parameter()).stripTrailingZeros().toPlainString());
+                    text.append(String.format(Locale.ROOT, " %16s", value + tuned));
+                }
+                text.append('\n');
+            });
+        }
+        text.append(String.format(Locale.ROOT, "%nIn parentheses: the best λ (conjugate, of %s, by flow error) and λ_s "
+                + "(roba, of %s, by distance) at that budget; noba uses λ_s = 1.%n%d runs in %.1f s%n",
+                PhaseBenchmark.LAMBDAS, PhaseBenchmark.NOISE_CONTROLS, report.rows().size(),
+                (System.nanoTime() - started) / 1e9));
+        System.out.print(text);
+        if (json != null) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            AtomicFiles.writeString(json, mapper.writeValueAsString(report) + "\n");
+            System.out.println("wrote " + json);
         }
         return 0;
     }

@@ -110,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
                         Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, new Shape(1, 28, 28),
                                 DataType.FLOAT32, seeds, null, StepCallback.NONE);
                         float[] values = result.samples().toFloatArray();
-                        String file = "mnist-" + spec + "-" + result.evaluations() / n + ".png";
+                        String file = "mnist-" + spec + "-" + result.evaluations() + ".png";
                         Previews.write(Previews.grid(values, n, 1, 28, 10, 2), out.resolve(file));
                         int[] predicted = classifier.predict(values, n);
                         int right = 0;
@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
                         }
                         accuracy.computeIfAbsent(spec, k -> new LinkedHashMap<>()).put(budget, right / (double) n);
                         html.append(String.format(Locale.ROOT, "<figure><img src=\"%s\" width=\"300\"><figcaption>"
-                                + "%s, NFE %d</figcaption></figure>%n", file, spec, result.evaluations() / n));
+                                + "%s, NFE %d</figcaption></figure>%n", file, spec, result.evaluations()));
                     }
                 }
             }
@@ -192,10 +192,10 @@ final class DemoCommand implements Callable<Integer> {
                         points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
                     }
                     String file = "toy-" + spec + ".png";
-                    Charts.scatter(out.resolve(file), spec + ", NFE " + result.evaluations() / seeds.length, flat);
+                    Charts.scatter(out.resolve(file), spec + ", NFE " + result.evaluations(), flat);
                     double nll = -mixture.logDensity(x, 1, 0).mean().getDouble();
                     html.append(String.format(Locale.ROOT, "<tr><td style=\"text-align:left\">%s</td><td>%d</td>"
-                            + "<td>%.4f</td><td>%.3f</td></tr>%n", spec, result.evaluations() / seeds.length,
+                            + "<td>%.4f</td><td>%.3f</td></tr>%n", spec, result.evaluations(),
                             SlicedWasserstein.distance(points, exact, 128, 0), nll));
                 }
             }

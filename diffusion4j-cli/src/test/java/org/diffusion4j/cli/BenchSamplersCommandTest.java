@@ -38,6 +38,32 @@ class BenchSamplersCommandTest {
         assertTrue(Files.size(chart) > 1000);
     }
 
+    /** --process psld runs every phase-space integrator, with the searched λ and λ_s, and the splittings win. */
+    @Test
+    void phaseSpaceTableHasEveryIntegrator(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("psld.json");
+        CliRunner.Result r = CliRunner.run("bench", "samplers", "--process", "psld", "--model", "gmm:two-gaussians-1d",
+                "--nfe", "20,50", "--samples", "256", "--json", json.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String name : List.of("euler", "conjugate", "nse", "rse", "nvv", "rvv", "euler-maruyama", "roba",
+                "noba")) {
+            assertTrue(r.out().contains("\n" + name + " "), name + "\n" + r.out());
+        }
+        JsonNode rows = new ObjectMapper().readTree(Files.readString(json)).get("rows");
+        assertEquals(18, rows.size());
+        double euler = Double.NaN;
+        double rvv = Double.NaN;
+        for (JsonNode row : rows) {
+            if (row.get("nfe").asInt() == 50 && row.get("integrator").asText().equals("euler")) {
+                euler = row.get("flow_error").asDouble();
+            }
+            if (row.get("nfe").asInt() == 50 && row.get("integrator").asText().equals("rvv")) {
+                rvv = row.get("flow_error").asDouble();
+            }
+        }
+        assertTrue(rvv < euler, "rvv " + rvv + " vs euler " + euler + " at 50 NFE\n" + r.out());
+    }
+
     @Test
     void splitsSamplerLists() {
         assertEquals(List.of("euler", "heun:s_churn=1,s_tmin=0", "dpm2", "unipc:order=3"),

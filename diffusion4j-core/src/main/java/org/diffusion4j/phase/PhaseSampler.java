@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.StepScope;
+import org.diffusion4j.sample.NoiseSource;
 
 /**
- * A deterministic integrator of a phase-space probability flow {@code dz/dt = F_t z − ½G_tG_tᵀ·s(z, t)}, walking a
- * decreasing list of process times. Each step runs in its own native-memory scope.
+ * An integrator of a phase-space process backwards in time, walking a decreasing list of process times: of the
+ * probability flow {@code dz/dt = F_t z − ½G_tG_tᵀ·s(z, t)}, or (stochastic ones) of the reverse SDE
+ * {@code dz = [F_t z − G_tG_tᵀ·s] dt + G_t dW̄}. Each step runs in its own native-memory scope; stochastic steps draw
+ * from a {@link NoiseSource} asked with the step's two times in place of noise levels.
  */
 public interface PhaseSampler {
 
@@ -15,10 +18,20 @@ public interface PhaseSampler {
     String name();
 
     /** One step from time t down to s &lt; t; the result may live in the step's scope (the loop keeps it). */
-    NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s);
+    NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s, NoiseSource noise);
+
+    /** Whether steps draw noise. */
+    default boolean isStochastic() {
+        return false;
+    }
+
+    /** A deterministic integration of z from {@code times[0]} down to the last time. */
+    default NDArray sample(Psld process, PhaseScore score, NDArray z, double[] times) {
+        return sample(process, score, z, times, NoiseSource.NONE);
+    }
 
     /** Integrates z from {@code times[0]} down to the last time; the result belongs to z's manager. */
-    default NDArray sample(Psld process, PhaseScore score, NDArray z, double[] times) {
+    default NDArray sample(Psld process, PhaseScore score, NDArray z, double[] times, NoiseSource noise) {
         for (int i = 1; i < times.length; i++) {
             if (!(times[i] < times[i - 1] && times[i] > 0)) {
                 throw new InvalidArgumentException("phase-space times must decrease and stay positive, got "
@@ -31,7 +44,7 @@ public interface PhaseSampler {
         try {
             for (int i = 0; i + 1 < times.length; i++) {
                 try (StepScope scope = StepScope.open(home, state)) {
-                    state = scope.keep(step(process, score, state, times[i], times[i + 1]));
+                    state = scope.keep(step(process, score, state, times[i], times[i + 1], noise));
                 }
             }
             state.attach(z.getManager());

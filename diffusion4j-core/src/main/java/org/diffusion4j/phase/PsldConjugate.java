@@ -5,6 +5,7 @@ import java.util.function.DoubleFunction;
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegrator;
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.sample.NoiseSource;
 
 /**
  * The conjugate integrator of Pandey et al. (2024, Section 3) with B_t = λI for PSLD, in the ε-parameterization of
@@ -35,7 +36,7 @@ public record PsldConjugate(double lambda) implements PhaseSampler {
     }
 
     @Override
-    public NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s) {
+    public NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s, NoiseSource noise) {
         Matrix2 cholesky = process.conditionalCovariance(t).cholesky();
         NDArray epsilon = PhaseState.apply(cholesky.transpose().times(-1), score.score(z, t));
         return stateStep(process, z, epsilon, t, s);

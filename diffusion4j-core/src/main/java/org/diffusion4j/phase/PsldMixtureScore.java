@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.SplittableRandom;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.GaussianMixture;
@@ -26,6 +27,28 @@ public record PsldMixtureScore(GaussianMixture data, Psld process) implements Ph
         NDArray sx = terms.px.mul(terms.rx).add(terms.pxm.mul(terms.rm)).mul(r).sum(new int[] {1}).neg();
         NDArray sm = terms.pxm.mul(terms.rx).add(terms.pm.mul(terms.rm)).mul(r).sum(new int[] {1}).neg();
         return PhaseState.join(sx, sm);
+    }
+
+    /**
+     * Exact draws of z_t, (n, 2d) row-major in the [x, m] layout: x_0 from the data, m_0 ~ N(0, γM), then the exact
+     * transition and its noise on each coordinate pair.
+     */
+    public double[] sample(double t, int n, SplittableRandom random) {
+        int d = data.dimension();
+        double[][] x0 = data.sample(n, random);
+        Matrix2 e = process.transition(t);
+        Matrix2 l = process.covariance(0, t, new Matrix2(0, 0, 0, 0)).cholesky();
+        double[] out = new double[2 * d * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                double m0 = Math.sqrt(process.initialVelocityVariance()) * random.nextGaussian();
+                double[] mean = e.apply(x0[i][j], m0);
+                double[] noise = l.apply(random.nextGaussian(), random.nextGaussian());
+                out[i * 2 * d + j] = mean[0] + noise[0];
+                out[i * 2 * d + d + j] = mean[1] + noise[1];
+            }
+        }
+        return out;
     }
 
     /** log p_t(z), one value per state. */

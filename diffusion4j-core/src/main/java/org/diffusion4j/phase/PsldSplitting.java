@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
 import java.util.Locale;
 import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.sample.NoiseSource;
 
 /**
  * The splitting integrators of Pandey et al. (2024, Section 4) for the PSLD probability flow, which in reverse time
@@ -54,7 +55,7 @@ public record PsldSplitting(Scheme scheme) implements PhaseSampler {
     }
 
     @Override
-    public NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s) {
+    public NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s, NoiseSource noise) {
         double h = t - s;
         NDArray x = PhaseState.position(z);
         NDArray m = PhaseState.velocity(z);

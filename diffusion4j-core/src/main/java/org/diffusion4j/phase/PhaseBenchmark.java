@@ -1,0 +1,131 @@
+package org.diffusion4j.phase;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.denoise.GaussianMixture;
+import org.diffusion4j.eval.SlicedWasserstein;
+import org.diffusion4j.ode.DormandPrince;
+import org.diffusion4j.sample.GaussianNoise;
+
+/**
+ * Every PSLD integrator on mixture data with the exact phase-space score, at equal NFE: from t = 1 (exact draws of
+ * the marginal) to {@code end} on PSLD's quadratic time grid, the x-error to the exact probability-flow solution
+ * (deterministic integrators; Dormand–Prince at 1e-8) and the sliced Wasserstein distance of x to exact draws of
+ * the data (all). λ of the conjugate integrator and λ_s of ROBA are searched over fixed lists; the table keeps the
+ * best value per budget (by flow error, and by distance for ROBA) and says which it was.
+ *
+ * @param mixture the data
+ * @param process the PSLD process
+ * @param nfe the budgets
+ * @param samples draws per run
+ * @param end the last time (PSLD samples to 10⁻³)
+ * @param seed seed of the draws and the noise
+ */
+public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer> nfe, int samples, double end,
+        long seed) {
+
+    /** λ values searched for the conjugate integrator. */
+    public static final List<Double> LAMBDAS = List.of(0.0, 0.25, 0.5, 1.0, 2.0, 4.0);
+    /** λ_s values searched for ROBA. */
+    public static final List<Double> NOISE_CONTROLS = List.of(0.0, 0.25, 0.5, 1.0);
+
+    public PhaseBenchmark {
+        if (!(end > 0 && end < 1) || samples < 2 || nfe.isEmpty()) {
+            throw new InvalidArgumentException("phase benchmark needs 0 < end < 1, at least 2 samples and a budget");
+        }
+    }
+
+    /** One integrator at one budget; {@code parameter} is the searched λ or λ_s (NaN when none). */
+    public record Row(String integrator, int nfe, int steps, double parameter, double flowError, double swd) {}
+
+    /** The rows, and the distance between two exact sets of the same size (the floor). */
+    public record Report(List<Row> rows, double swdFloor) {}
+
+    /** Runs every integrator at every budget; {@code progress} sees each row. */
+    public Report run(NDManager manager, Consumer<Row> progress) {
+        PsldMixtureScore score = new PsldMixtureScore(mixture, process);
+        int d = mixture.dimension();
+        NDArray start = manager.create(score.sample(1, samples, new SplittableRandom(seed)),
+                new Shape(samples, 2L * d));
+        DormandPrince solver = new DormandPrince(1e-8, 1e-10, DormandPrince.ErrorNorm.MAX, 1_000_000);
+        NDArray exact = solver.solve((u, y) -> PhaseSampler.drift(process, score, y, u), start, 1, end).y();
+        double[][] data = mixture.sample(samples, new SplittableRandom(seed + 1));
+        double floor = SlicedWasserstein.distance(mixture.sample(samples, new SplittableRandom(seed + 2)), data, 64,
+                seed);
+        List<Row> rows = new ArrayList<>();
+        for (int budget : nfe) {
+            add(rows, progress, "euler", budget, 1, Double.NaN, new PsldEuler(), score, start, exact, data);
+            Row best = null;
+            for (double lambda : LAMBDAS) {
+                Row r = measure("conjugate", budget, 1, lambda, new PsldConjugate(lambda), score, start, exact, data);
+                best = best == null || r.flowError() < best.flowError() ? r : best;
+            }
+            rows.add(best);
+            progress.accept(best);
+            for (PsldSplitting.Scheme scheme : PsldSplitting.Scheme.values()) {
+                PsldSplitting splitting = new PsldSplitting(scheme);
+                add(rows, progress, splitting.name(), budget, splitting.evaluationsPerStep(), Double.NaN, splitting,
+                        score, start, exact, data);
+            }
+            add(rows, progress, "euler-maruyama", budget, 1, Double.NaN, new PsldEulerMaruyama(), score, start,
+                    exact, data);
+            Row bestRoba = null;
+            for (double lambda : NOISE_CONTROLS) {
+                Row r = measure("roba", budget, 1, lambda, new PsldOba(lambda, true), score, start, exact, data);
+                bestRoba = bestRoba == null || r.swd() < bestRoba.swd() ? r : bestRoba;
+            }
+            rows.add(bestRoba);
+            progress.accept(bestRoba);
+            add(rows, progress, "noba", budget, 2, 1, new PsldOba(1, false), score, start, exact, data);
+        }
+        return new Report(rows, floor);
+    }
+
+    private void add(List<Row> rows, Consumer<Row> progress, String name, int budget, int calls, double parameter,
+            PhaseSampler sampler, PhaseScore score, NDArray start, NDArray exact, double[][] data) {
+        Row row = measure(name, budget, calls, parameter, sampler, score, start, exact, data);
+        rows.add(row);
+        progress.accept(row);
+    }
+
+    private Row measure(String name, int budget, int calls, double parameter, PhaseSampler sampler,
+            PhaseScore score, NDArray start, NDArray exact, double[][] data) {
+        int steps = Math.max(1, budget / calls);
+        try (NDManager m = start.getManager().newSubManager()) {
+            NDArray out = sampler.sample(process, score, start, quadraticTimes(steps),
+                    GaussianNoise.consecutive(seed + 7, samples));
+            out.attach(m);
+            NDArray x = PhaseState.position(out);
+            double flow = Double.NaN;
+            if (!sampler.isStochastic()) {
+                NDArray diff = x.sub(PhaseState.position(exact));
+                flow = Math.sqrt(diff.mul(diff).mean().toType(DataType.FLOAT64, false).getDouble());
+            }
+            double[] flat = x.toType(DataType.FLOAT64, false).toDoubleArray();
+            int d = mixture.dimension();
+            double[][] points = new double[samples][d];
+            for (int i = 0; i < samples; i++) {
+                System.arraycopy(flat, i * d, points[i], 0, d);
+            }
+            double swd = Double.isFinite(flat[0]) ? SlicedWasserstein.distance(points, data, 64, seed) : Double.NaN;
+            return new Row(name, budget, steps, parameter, flow, swd);
+        }
+    }
+
+    /** PSLD's quadratic grid from 1 to {@code end}: dense near the data. */
+    double[] quadraticTimes(int steps) {
+        double[] t = new double[steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            double u = 1 - (double) i / steps;
+            t[i] = end + (1 - end) * u * u;
+        }
+        return t;
+    }
+}
