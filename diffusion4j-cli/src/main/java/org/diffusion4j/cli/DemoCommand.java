@@ -184,8 +184,8 @@ final class DemoCommand implements Callable<Integer> {
                         .schedule(), true);
                 try (NDManager m = manager.newSubManager()) {
                     Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, new Shape(2),
-                            DataType.FLOAT32, seeds, null, StepCallback.NONE);
-                    NDArray x = result.samples().toType(DataType.FLOAT64, false);
+                            DataType.FLOAT64, seeds, null, StepCallback.NONE);
+                    NDArray x = result.samples();
                     double[] flat = x.toDoubleArray();
                     double[][] points = new double[seeds.length][];
                     for (int i = 0; i < points.length; i++) {

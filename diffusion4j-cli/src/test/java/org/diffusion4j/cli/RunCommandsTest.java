@@ -47,6 +47,25 @@ class RunCommandsTest {
         }
     }
 
+    /** A float32 model samples in float64: the network runs in its own dtype, the sampler in the one asked for. */
+    @Test
+    void samplesAFloat32ModelInFloat64() {
+        Path single = dir.resolve("single.npy");
+        Path dbl = dir.resolve("double.npy");
+        for (String[] dtype : new String[][] {{"float32", single.toString()}, {"float64", dbl.toString()}}) {
+            CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "10",
+                    "--n", "50", "--dtype", dtype[0], "--out", dtype[1], "--quiet");
+            assertEquals(0, r.exitCode(), dtype[0] + ": " + r.err());
+        }
+        try (NDManager m = Backend.newManager()) {
+            NDArray a = ArrayFiles.read(single, m).toType(DataType.FLOAT64, false);
+            NDArray b = ArrayFiles.read(dbl, m);
+            assertEquals(DataType.FLOAT64, b.getDataType());
+            double gap = a.sub(b).abs().max().getDouble();
+            assertTrue(gap < 1e-3, "float32 and float64 sampling differ by " + gap);
+        }
+    }
+
     @Test
     void evaluatesARunBesideTheRealVersusRealFloor() {
         CliRunner.Result r = CliRunner.run("eval", "--run", run.toString(), "--nfe", "20", "--n", "400", "--quiet");

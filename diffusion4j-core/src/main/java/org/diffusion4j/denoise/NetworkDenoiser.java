@@ -2,6 +2,7 @@ package org.diffusion4j.denoise;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
@@ -72,20 +73,30 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         int nullClass = network.config().classes();
         if (classes == null) {
             NDArray labels = nullClass > 0 ? manager.full(new ai.djl.ndarray.types.Shape(batch), nullClass) : null;
-            return preconditioning.toData(network.forward(input, label, labels, false), xt, c);
+            return preconditioning.toData(forward(input, label, labels, xt), xt, c);
         }
         if (classes.length != batch) {
             throw new ShapeMismatchException(classes.length + " class labels for a batch of " + batch);
         }
         if (guidance == 1) {
-            NDArray output = network.forward(input, label, manager.create(classes), false);
+            NDArray output = forward(input, label, manager.create(classes), xt);
             return preconditioning.toData(output, xt, c);
         }
         int[] both = Arrays.copyOf(classes, 2 * batch);
         Arrays.fill(both, batch, 2 * batch, nullClass);
-        NDArray output = network.forward(input.concat(input, 0), label.concat(label, 0), manager.create(both), false);
+        NDArray output = forward(input.concat(input, 0), label.concat(label, 0), manager.create(both), xt);
         NDArray conditional = preconditioning.toData(output.get("0:" + batch), xt, c);
         NDArray unconditional = preconditioning.toData(output.get(batch + ":"), xt, c);
         return unconditional.add(Scalars.times(conditional.sub(unconditional), guidance));
+    }
+
+    /**
+     * The network on inputs cast to its weights' dtype, the output cast back to that of {@code xt}: a float32
+     * network samples in float64 (and the reverse) without a dtype clash inside its layers.
+     */
+    private NDArray forward(NDArray input, NDArray label, NDArray labels, NDArray xt) {
+        DataType own = network.weights().all().values().iterator().next().getDataType();
+        return network.forward(input.toType(own, false), label.toType(own, false), labels, false)
+                .toType(xt.getDataType(), false);
     }
 }
