@@ -44,6 +44,24 @@ public final class Backend {
     }
 
     /**
+     * Changes the engine's intra-op thread count of a running process (thread-scaling measurements); {@link
+     * #configureThreads} is the way to choose it for a whole run.
+     */
+    public static void setIntraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        Engine.getEngine(ENGINE);
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /** The engine's current intra-op thread count. */
+    public static int intraOpThreads() {
+        Engine.getEngine(ENGINE);
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
+    /**
      * Seeds the engine's own generator, which only engine-side random operations (dropout) use. The generator is
      * global to the process, so training reseeds it at every step from (seed, step).
      */
