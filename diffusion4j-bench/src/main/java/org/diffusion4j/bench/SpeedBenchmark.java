@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.grid.Grid;
@@ -56,10 +58,23 @@ public final class SpeedBenchmark {
             samplers = List.copyOf(samplers);
             threads = List.copyOf(threads);
             if (models.size() != batches.size()) {
-                throw new IllegalArgumentException(models.size() + " models but " + batches.size() + " batches");
+                throw new InvalidArgumentException(models.size() + " models but " + batches.size() + " batches");
             }
             if (steps < 1 || trainSteps < 1 || warmupSteps < 0 || memorySamplerSteps < 0 || memoryTrainSteps < 0) {
-                throw new IllegalArgumentException("step counts must be positive");
+                throw new InvalidArgumentException("sampler steps and timed training steps must be at least 1, the "
+                        + "others at least 0; got steps " + steps + ", train steps " + trainSteps + ", warm-up "
+                        + warmupSteps + ", memory steps " + memorySamplerSteps + " and " + memoryTrainSteps);
+            }
+            for (String model : java.util.stream.Stream.concat(models.stream(), java.util.stream.Stream.of(
+                    memoryModel)).toList()) {
+                if (!BenchModel.NAMES.contains(model)) {
+                    throw new UnknownNameException("bench model", model, BenchModel.NAMES);
+                }
+            }
+            for (int t : threads) {
+                if (t < 1) {
+                    throw new InvalidArgumentException("thread counts must be at least 1, got " + t);
+                }
             }
         }
     }

@@ -48,4 +48,18 @@ class BenchSpeedCommandTest {
         }
         assertEquals(Runtime.getRuntime().availableProcessors(), root.get("setup").get("cores").asInt());
     }
+
+    /** Bad options are named, before anything runs. */
+    @Test
+    void badOptionsGetClearMessages() throws Exception {
+        CliRunner.Result batch = CliRunner.run("bench", "speed", "--models", "unet", "--quiet");
+        assertEquals(1, batch.exitCode());
+        assertTrue(batch.err().contains("NAME:BATCH with a positive batch, e.g. unet:64; got unet"), batch.err());
+        CliRunner.Result steps = CliRunner.run("bench", "speed", "--models", "mlp:8", "--steps", "0", "--quiet");
+        assertEquals(1, steps.exitCode());
+        assertTrue(steps.err().contains("got steps 0"), steps.err());
+        CliRunner.Result model = CliRunner.run("bench", "speed", "--models", "resnet:8", "--quiet");
+        assertEquals(1, model.exitCode());
+        assertTrue(model.err().contains("unknown bench model 'resnet'; known bench models: unet, mlp"), model.err());
+    }
 }
