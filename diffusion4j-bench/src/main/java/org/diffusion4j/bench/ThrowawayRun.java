@@ -27,7 +27,7 @@ public final class ThrowawayRun {
                 o.emaHalfLifeImages(), o.emaRampUp(), o.classDropout(), seed, Integer.MAX_VALUE, 0,
                 Integer.MAX_VALUE);
         TrainingConfig config = new TrainingConfig(c.name(), c.data(), c.network(), c.preconditioning(), c.time(),
-                quiet, c.sampling());
+                quiet, c.sampling(), c.lossWeight());
         ImageSet data = model.syntheticData(Math.max(1024, 4 * o.batch()), seed);
         Path dir = null;
         try {

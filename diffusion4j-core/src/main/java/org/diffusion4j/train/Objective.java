@@ -1,6 +1,8 @@
 package org.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.denoise.ProcessCoefficients;
 import org.diffusion4j.nn.Network;
@@ -9,10 +11,20 @@ import org.diffusion4j.process.NoiseSchedule;
 /**
  * The denoising objective shared by every prediction target (Karras et al. 2022, eq. 8 in the F-space form):
  * corrupt {@code x_t = α(t)·x_0 + σ(t)·ε} (or {@code α(t)·A(x_0) + σ(t)·ε} under a degradation A), ask the network for F at (c_in·x_t, c_noise), regress onto the target
- * F* of the {@link Preconditioning}: {@code L = mean ‖F − F*‖²}. The loss weights of EDM, DDPM's "simple" loss,
+ * F* of the {@link Preconditioning}: {@code L = mean ‖F − F*‖²}, or {@code mean w(t)·‖F − F*‖²} with one of SiT's
+ * {@link LossWeight}s. The loss weights of EDM, DDPM's "simple" loss,
  * v-prediction and flow matching are all expressed by the target's scaling, so the mean squared error is the loss.
  */
-public record Objective(Preconditioning preconditioning) {
+public record Objective(Preconditioning preconditioning, LossWeight weight) {
+
+    /** The unweighted objective. */
+    public Objective(Preconditioning preconditioning) {
+        this(preconditioning, LossWeight.NONE);
+    }
+
+    public Objective {
+        weight.check(preconditioning.prediction());
+    }
 
     /**
      * The loss of one batch.
@@ -31,6 +43,17 @@ public record Objective(Preconditioning preconditioning) {
         NDArray output = network.forward(preconditioning.input(xt, c), preconditioning.noiseLabel(t, x0), labels,
                 training);
         NDArray error = output.sub(preconditioning.target(x0, xt, c));
-        return error.mul(error).mean();
+        NDArray squared = error.mul(error);
+        if (weight == LossWeight.NONE) {
+            return squared.mean();
+        }
+        double[] w = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            w[i] = weight.weight(schedule, t[i], preconditioning.prediction());
+        }
+        long[] perSample = new long[x0.getShape().dimension()];
+        java.util.Arrays.fill(perSample, 1);
+        perSample[0] = t.length;
+        return squared.mul(NativeArrays.of(x0.getManager(), w, new Shape(perSample), squared.getDataType())).mean();
     }
 }

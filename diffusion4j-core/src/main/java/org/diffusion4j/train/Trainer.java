@@ -76,7 +76,7 @@ public final class Trainer {
                 adam = newAdam(network, manager, opt);
             }
             network.weights().requireGradients(true);
-            Objective objective = new Objective(config.preconditioning());
+            Objective objective = config.objective();
             Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
             BatchOrder order = new BatchOrder(data.size(), opt.batch(), opt.seed());
             listener.started(start, opt.steps(), network.weights().count());

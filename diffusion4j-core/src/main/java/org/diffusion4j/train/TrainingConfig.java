@@ -33,9 +33,10 @@ import org.diffusion4j.nn.NetworkConfig;
  * @param time where training times are drawn
  * @param optimization the optimizer, schedule, EMA and run lengths
  * @param sampling the sampler previews (and {@code d4j sample --run}) use by default
+ * @param lossWeight SiT's {@link LossWeight} ({@code none}, {@code velocity}, {@code likelihood}); absent: none
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
-        TimeDistribution time, Optimization optimization, Sampling sampling) {
+        TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -49,10 +50,23 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             throw new InvalidArgumentException("a training config needs data, network, preconditioning, time, "
                     + "optimization and sampling");
         }
+        lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
+        LossWeight.parse(lossWeight).check(preconditioning.prediction());
         if (!data.sampleShape().equals(network.sampleShape())) {
             throw new InvalidArgumentException("the data's samples have shape " + data.sampleShape()
                     + " but the network takes " + network.sampleShape());
         }
+    }
+
+    /** A config whose loss is unweighted. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling) {
+        this(name, data, network, preconditioning, time, optimization, sampling, null);
+    }
+
+    /** The objective this config trains. */
+    public Objective objective() {
+        return new Objective(preconditioning, LossWeight.parse(lossWeight));
     }
 
     /**
@@ -134,7 +148,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling);
+                sampling, lossWeight);
     }
 
     /** The config as JSON. */

@@ -121,4 +121,61 @@ class ObjectiveTest {
         assertThrows(InvalidArgumentException.class, () -> Preconditioning.predicting("vp", "epsilon", 1)
                 .withDegradation("blur"));
     }
+
+    /**
+     * SiT's loss weights, written out for the linear path (α = 1 − t, σ = t, so SiT's diffusion is t/(1 − t)):
+     * velocity weights ε's error by 1/(1 − t)², likelihood by 1/(t(1 − t)); a score model's error counts in ε
+     * units (SiT's ‖σ·ŝ + ε‖²), so with a zero output it costs exactly what an ε model does. On the GVP path
+     * (d = (π/2)·tan(πt/2)) the velocity weight is (π/2)²/cos²(πt/2).
+     */
+    @Test
+    void sitLossWeightsAreTheClosedForms() {
+        double[] times = {0.1, 0.35, 0.6, 0.9};
+        try (NDManager m = Backend.newManager()) {
+            NDArray x0 = m.create(X0, new Shape(4, 2));
+            NDArray eps = m.create(NOISE, new Shape(4, 2));
+            Network zero = new NetworkConfig.Mlp(2, 16, 1, 8, 0).initialize(m, DataType.FLOAT64, 1);
+            for (String prediction : new String[] {"epsilon", "score"}) {
+                Preconditioning linear = Preconditioning.predicting("linear", prediction, 0.5);
+                Preconditioning gvp = Preconditioning.predicting("gvp", prediction, 0.5);
+                double velocity = 0;
+                double likelihood = 0;
+                double gvpVelocity = 0;
+                for (int i = 0; i < 8; i++) {
+                    double t = times[i / 2];
+                    double e2 = NOISE[i] * NOISE[i];
+                    velocity += e2 / ((1 - t) * (1 - t)) / 8;
+                    likelihood += e2 / (t * (1 - t)) / 8;
+                    double cos = Math.cos(Math.PI * t / 2);
+                    gvpVelocity += e2 * (Math.PI / 2) * (Math.PI / 2) / (cos * cos) / 8;
+                }
+                assertEquals(velocity, new Objective(linear, LossWeight.VELOCITY).loss(zero, x0, null, times, eps,
+                        false).getDouble(), 1e-12 * velocity, prediction);
+                assertEquals(likelihood, new Objective(linear, LossWeight.LIKELIHOOD).loss(zero, x0, null, times,
+                        eps, false).getDouble(), 1e-12 * likelihood, prediction);
+                assertEquals(gvpVelocity, new Objective(gvp, LossWeight.VELOCITY).loss(zero, x0, null, times, eps,
+                        false).getDouble(), 1e-12 * gvpVelocity, prediction);
+            }
+        }
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> new Objective(
+                Preconditioning.predicting("linear", "velocity", 0.5), LossWeight.LIKELIHOOD));
+        assertTrue(e.getMessage().contains("prediction velocity trains unweighted"), e.getMessage());
+    }
+
+    /** A config without {@code loss_weight} (every run written before it existed) trains unweighted. */
+    @Test
+    void configsWithoutLossWeightAreUnweighted() {
+        TrainingConfig preset = Presets.named("mnist-sit-linear");
+        String json = preset.toJson().replaceAll(",\\s*\"loss_weight\"\\s*:\\s*\"none\"", "");
+        assertTrue(!json.contains("loss_weight"), json);
+        TrainingConfig parsed = TrainingConfig.parse(json, "old config.json");
+        assertEquals("none", parsed.lossWeight());
+        assertEquals(preset, parsed);
+        assertEquals(LossWeight.NONE, parsed.objective().weight());
+        String weighted = preset.toJson().replace("\"loss_weight\" : \"none\"", "\"loss_weight\" : \"likelihood\"");
+        org.diffusion4j.DiffusionException bad = assertThrows(org.diffusion4j.DiffusionException.class,
+                () -> TrainingConfig.parse(weighted, "config.json"));
+        assertTrue(bad.getMessage().contains("config.json") && bad.getMessage().contains("loss weight likelihood"),
+                bad.getMessage());
+    }
 }
