@@ -3,7 +3,6 @@ package org.diffusion4j.bench;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.diffusion4j.data.ImageSet;
@@ -82,12 +81,7 @@ public record BenchModel(String name, TrainingConfig config, Network network, in
 
     /** The shape of a batch. */
     public Shape batchShape() {
-        List<Long> dims = new ArrayList<>();
-        dims.add((long) batch);
-        for (long d : sampleShape().getShape()) {
-            dims.add(d);
-        }
-        return new Shape(dims.stream().mapToLong(Long::longValue).toArray());
+        return new Shape(batch).addAll(sampleShape());
     }
 
     /** {@code size} uniform samples in [−1, 1] with cycling labels: training speed does not depend on the data. */

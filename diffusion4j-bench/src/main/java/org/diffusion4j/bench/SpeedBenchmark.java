@@ -65,8 +65,9 @@ public final class SpeedBenchmark {
                         + "others at least 0; got steps " + steps + ", train steps " + trainSteps + ", warm-up "
                         + warmupSteps + ", memory steps " + memorySamplerSteps + " and " + memoryTrainSteps);
             }
-            for (String model : java.util.stream.Stream.concat(models.stream(), java.util.stream.Stream.of(
-                    memoryModel)).toList()) {
+            List<String> named = new ArrayList<>(models);
+            named.add(memoryModel);
+            for (String model : named) {
                 if (!BenchModel.NAMES.contains(model)) {
                     throw new UnknownNameException("bench model", model, BenchModel.NAMES);
                 }

@@ -2,6 +2,7 @@ package org.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.denoise.ProcessCoefficients;
@@ -52,7 +53,7 @@ public record Objective(Preconditioning preconditioning, LossWeight weight) {
             w[i] = weight.weight(schedule, t[i], preconditioning.prediction());
         }
         long[] perSample = new long[x0.getShape().dimension()];
-        java.util.Arrays.fill(perSample, 1);
+        Arrays.fill(perSample, 1);
         perSample[0] = t.length;
         return squared.mul(NativeArrays.of(x0.getManager(), w, new Shape(perSample), squared.getDataType())).mean();
     }
