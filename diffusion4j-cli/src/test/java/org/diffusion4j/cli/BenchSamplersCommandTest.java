@@ -45,12 +45,12 @@ class BenchSamplersCommandTest {
         CliRunner.Result r = CliRunner.run("bench", "samplers", "--process", "psld", "--model", "gmm:two-gaussians-1d",
                 "--nfe", "20,50", "--samples", "256", "--json", json.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
-        for (String name : List.of("euler", "conjugate", "nse", "rse", "nvv", "rvv", "euler-maruyama", "roba",
-                "noba")) {
+        for (String name : List.of("euler", "conjugate", "nse", "rse", "nvv", "rvv", "euler-maruyama", "sscs",
+                "roba", "noba")) {
             assertTrue(r.out().contains("\n" + name + " "), name + "\n" + r.out());
         }
         JsonNode rows = new ObjectMapper().readTree(Files.readString(json)).get("rows");
-        assertEquals(18, rows.size());
+        assertEquals(20, rows.size());
         double euler = Double.NaN;
         double rvv = Double.NaN;
         for (JsonNode row : rows) {

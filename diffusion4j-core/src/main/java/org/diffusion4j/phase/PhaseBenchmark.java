@@ -76,6 +76,7 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
             }
             add(rows, progress, "euler-maruyama", budget, 1, Double.NaN, new PsldEulerMaruyama(), score, start,
                     exact, data);
+            add(rows, progress, "sscs", budget, 1, Double.NaN, new PsldSscs(), score, start, exact, data);
             Row bestRoba = null;
             for (double lambda : NOISE_CONTROLS) {
                 Row r = measure("roba", budget, 1, lambda, new PsldOba(lambda, true), score, start, exact, data);
@@ -99,7 +100,7 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
             PhaseScore score, NDArray start, NDArray exact, double[][] data) {
         int steps = Math.max(1, budget / calls);
         try (NDManager m = start.getManager().newSubManager()) {
-            NDArray out = sampler.sample(process, score, start, quadraticTimes(steps),
+            NDArray out = sampler.sample(process, score, start, PhaseSampler.quadraticTimes(steps, end),
                     GaussianNoise.consecutive(seed + 7, samples));
             out.attach(m);
             NDArray x = PhaseState.position(out);
@@ -117,15 +118,5 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
             double swd = Double.isFinite(flat[0]) ? SlicedWasserstein.distance(points, data, 64, seed) : Double.NaN;
             return new Row(name, budget, steps, parameter, flow, swd);
         }
-    }
-
-    /** PSLD's quadratic grid from 1 to {@code end}: dense near the data. */
-    double[] quadraticTimes(int steps) {
-        double[] t = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            double u = 1 - (double) i / steps;
-            t[i] = end + (1 - end) * u * u;
-        }
-        return t;
     }
 }

@@ -20,6 +20,11 @@ public interface PhaseSampler {
     /** One step from time t down to s &lt; t; the result may live in the step's scope (the loop keeps it). */
     NDArray step(Psld process, PhaseScore score, NDArray z, double t, double s, NoiseSource noise);
 
+    /** Score evaluations per step. */
+    default int evaluationsPerStep() {
+        return 1;
+    }
+
     /** Whether steps draw noise. */
     default boolean isStochastic() {
         return false;
@@ -52,6 +57,16 @@ public interface PhaseSampler {
         } finally {
             home.close();
         }
+    }
+
+    /** PSLD's quadratic grid of {@code steps} steps from t = 1 down to {@code end}: dense near the data. */
+    static double[] quadraticTimes(int steps, double end) {
+        double[] t = new double[steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            double u = 1 - (double) i / steps;
+            t[i] = end + (1 - end) * u * u;
+        }
+        return t;
     }
 
     /** The probability-flow drift F_t z − ½G_tG_tᵀ s at (z, t). */

@@ -35,6 +35,11 @@ public record PsldOba(double noiseControl, boolean reduced) implements PhaseSamp
     }
 
     @Override
+    public int evaluationsPerStep() {
+        return reduced ? 1 : 2;
+    }
+
+    @Override
     public boolean isStochastic() {
         return true;
     }

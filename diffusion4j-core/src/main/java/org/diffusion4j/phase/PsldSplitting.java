@@ -45,7 +45,7 @@ public record PsldSplitting(Scheme scheme) implements PhaseSampler {
         return scheme.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Denoiser calls per step. */
+    @Override
     public int evaluationsPerStep() {
         return switch (scheme) {
             case RSE -> 1;
