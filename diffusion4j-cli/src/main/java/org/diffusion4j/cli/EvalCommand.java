@@ -1,6 +1,7 @@
 package org.diffusion4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,11 +13,17 @@ import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.eval.ModelEvaluation;
+import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.phase.PhaseSampler;
+import org.diffusion4j.phase.PhaseSamplers;
+import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
+import org.diffusion4j.sample.Sampling;
 import org.diffusion4j.sample.SamplingContext;
+import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -47,7 +54,9 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
-            description = "Sampler spec (default: ${DEFAULT-VALUE}).")
+            description = "Sampler spec (default: ${DEFAULT-VALUE}); for a phase-space (PSLD) model one of "
+                    + "euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, nvv, rvv, roba[:lambda_s=L], "
+                    + "noba[:lambda_s=L], on PSLD's quadratic time grid (the grid options do not apply).")
     String sampler;
 
     @Option(names = "--nfe", required = true, paramLabel = "N",
@@ -88,19 +97,39 @@ final class EvalCommand implements Callable<Integer> {
             TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
                     : TrainedModel.bundled(Models.bundledModel(source.model), manager);
             TrainingConfig config = model.config();
-            Sampler chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
-            int steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
             ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
-            Grid levels = grid.build(steps, config.preconditioning().schedule());
             boolean images = data.sampleShape().dimension() == 3;
             Classifier classifier = images ? Classifier.bundled(config.data().source()) : null;
             GaussianMixture mixture = config.data().source().equals("gmm") ? (MixtureSpec.BUNDLED.contains(
                     config.data().path()) ? MixtureSpec.bundled(config.data().path())
                     : MixtureSpec.read(Path.of(config.data().path()))) : null;
+            ModelEvaluation.SampleSource samples;
+            int steps;
+            if (config.phaseSpace() != null) {
+                if (guidance != 1) {
+                    throw new InvalidArgumentException("classifier-free guidance is not available for phase-space "
+                            + "models; leave --cfg-scale at 1");
+                }
+                PhaseSampler chosen = PhaseSamplers.create(sampler);
+                int per = chosen.evaluationsPerStep();
+                steps = (nfe + per - 1) / per;
+                PhaseSpaceModel phase = new PhaseSpaceModel(config.phaseSpace(), model.network(),
+                        config.preconditioning());
+                samples = (seeds, classes, m) -> phase.generate(chosen, steps, seeds, classes, data.sampleShape(), m);
+            } else {
+                Sampler chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
+                steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
+                Grid levels = grid.build(steps, config.preconditioning().schedule());
+                samples = (seeds, classes, m) -> {
+                    NetworkDenoiser denoiser = classes != null ? model.denoiser(classes, guidance) : model.denoiser();
+                    return Sampling.generate(chosen, denoiser.edmView(), levels, m, data.sampleShape(),
+                            DataType.FLOAT32, seeds, null, StepCallback.NONE);
+                };
+            }
             ModelEvaluation.Result r;
             try (Progress progress = new Progress("eval", n, quiet, System.err)) {
-                r = ModelEvaluation.evaluate(model.network(), config.preconditioning(), chosen, levels, data, n, seed,
-                        guidance, classifier, mixture, manager, done -> progress.skipTo(done));
+                r = ModelEvaluation.evaluate(samples, config.network().classes(), data, n, seed, classifier, mixture,
+                        manager, done -> progress.skipTo(done));
             } finally {
                 if (classifier != null) {
                     classifier.close();

@@ -16,6 +16,9 @@ import org.diffusion4j.denoise.GaussianMixtureDenoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.Previews;
+import org.diffusion4j.phase.PhaseSampler;
+import org.diffusion4j.phase.PhaseSamplers;
+import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.Schedules;
 import org.diffusion4j.sample.NoiseKind;
@@ -24,7 +27,9 @@ import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
 import org.diffusion4j.sample.SamplingContext;
+import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.TrainedModel;
+import org.diffusion4j.train.TrainingConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +60,9 @@ final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--sampler", required = true, paramLabel = "SPEC",
             description = "Sampler name with optional options, e.g. heun, dpmpp-2m-sde:eta=0.5,solver=heun, "
-                    + "euler:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003. Known: ${COMPLETION-CANDIDATES}.",
+                    + "euler:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003. Known: ${COMPLETION-CANDIDATES}. "
+                    + "A phase-space (PSLD) run takes euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, "
+                    + "nvv, rvv, roba[:lambda_s=L] or noba[:lambda_s=L] on PSLD's quadratic time grid.",
             completionCandidates = SamplerNames.class)
     String sampler;
 
@@ -139,6 +146,9 @@ final class SampleCommand implements Callable<Integer> {
             } else if (count < 1) {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
+            if (source.run != null && TrainingConfig.read(new RunDirectory(source.run).config()).phaseSpace() != null) {
+                return samplePhaseSpace(manager, count, format, started);
+            }
             Target target = target(manager, count);
             Sampler chosen = SamplerRegistry.create(sampler, target.context());
             Shape sample = target.sampleShape();
@@ -165,11 +175,54 @@ final class SampleCommand implements Callable<Integer> {
                             seeds, kind, callback);
                 }
             }
-            write(result.samples(), target);
+            write(result.samples(), target.sampleShape());
             System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count,
                     levels.steps(), result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         }
         return 0;
+    }
+
+    /**
+     * A run trained on a phase-space process: prior draws of [x, m] from the seeds, a {@link PhaseSamplers}
+     * integrator on PSLD's quadratic grid, the position half written.
+     */
+    private int samplePhaseSpace(NDManager manager, int count, String format, long started) {
+        if (start.init != null || noise != null || guidance != 1 || !dtype.equals("float32") || process != null) {
+            throw new InvalidArgumentException(source.run + " is a phase-space model: --init, --noise, --cfg-scale, "
+                    + "--dtype and --process do not apply to it");
+        }
+        TrainedModel trained = TrainedModel.load(source.run, manager);
+        TrainingConfig config = trained.config();
+        PhaseSampler chosen = PhaseSamplers.create(sampler);
+        Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+        if (format.equals("png") && shape.dimension() != 3 && !(shape.dimension() == 1 && shape.get(0) == 2)) {
+            throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + shape);
+        }
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = seed + i;
+        }
+        Sampling.Result result = new PhaseSpaceModel(config.phaseSpace(), trained.network(), config.preconditioning())
+                .generate(chosen, steps, seeds, labels(trained.network().config().classes(), count), shape, manager);
+        write(result.samples(), shape);
+        System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count, steps,
+                result.evaluations(), (System.nanoTime() - started) / 1e9, out);
+        return 0;
+    }
+
+    /** The class of each sample: --class, or the classes in turn; null for an unconditional model. */
+    private int[] labels(int classes, int count) {
+        if (classes == 0) {
+            if (classLabel != null) {
+                throw new InvalidArgumentException("--class: the model is unconditional");
+            }
+            return null;
+        }
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = classLabel != null ? classLabel : i % classes;
+        }
+        return labels;
     }
 
     private Target target(NDManager manager, int count) {
@@ -190,20 +243,8 @@ final class SampleCommand implements Callable<Integer> {
             throw new InvalidArgumentException("the model was trained on process " + own + "; --process " + process
                     + " cannot change it");
         }
-        int classes = trained.network().config().classes();
-        Denoiser denoiser;
-        if (classes == 0) {
-            if (classLabel != null) {
-                throw new InvalidArgumentException("--class: the model is unconditional");
-            }
-            denoiser = trained.denoiser().edmView();
-        } else {
-            int[] labels = new int[count];
-            for (int i = 0; i < count; i++) {
-                labels[i] = classLabel != null ? classLabel : i % classes;
-            }
-            denoiser = trained.denoiser(labels, guidance).edmView();
-        }
+        int[] labels = labels(trained.network().config().classes(), count);
+        Denoiser denoiser = (labels == null ? trained.denoiser() : trained.denoiser(labels, guidance)).edmView();
         Shape shape = new Shape(trained.network().config().sampleShape().stream().mapToLong(Integer::longValue)
                 .toArray());
         return new Target(denoiser, trained.config().preconditioning().schedule(), shape,
@@ -220,12 +261,11 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    private void write(NDArray samples, Target target) {
+    private void write(NDArray samples, Shape shape) {
         if (!ArrayFiles.extension(out).equals("png")) {
             ArrayFiles.write(out, samples);
             return;
         }
-        Shape shape = target.sampleShape();
         float[] values = samples.toType(DataType.FLOAT32, false).toFloatArray();
         int n = (int) samples.getShape().get(0);
         if (shape.dimension() == 3) {

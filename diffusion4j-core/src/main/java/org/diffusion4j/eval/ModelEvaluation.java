@@ -9,15 +9,8 @@ import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.data.ImageSet;
-import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
-import org.diffusion4j.denoise.NetworkDenoiser;
-import org.diffusion4j.denoise.Preconditioning;
-import org.diffusion4j.grid.Grid;
-import org.diffusion4j.nn.Network;
-import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 
 /**
  * Measures a trained model against its data. Images: Fréchet distance in a classifier's feature space, precision
@@ -34,21 +27,27 @@ public final class ModelEvaluation {
             double recall, double classAccuracy, double swd, double swdFloor, double mmd, double mmdFloor,
             double nll, double nllFloor) {}
 
+    /** Draws the samples an evaluation measures: one per seed, of the asked classes (null: unconditional). */
+    @FunctionalInterface
+    public interface SampleSource {
+        /** The samples, in {@code manager}, with the model calls each took. */
+        Sampling.Result generate(long[] seeds, int[] classes, NDManager manager);
+    }
+
     /**
-     * Generates {@code n} samples (sample i of class i mod classes, seed {@code seed + i}) and measures them.
+     * Generates {@code n} samples from {@code source} (sample i of class i mod classes, seed {@code seed + i}) and
+     * measures them.
      *
+     * @param classes the model's number of classes (0: unconditional)
      * @param classifier the feature space for images (null for 2-D data)
      * @param mixture the true density of 2-D data, or null
-     * @param guidance classifier-free guidance scale for conditional models (1: none)
      */
-    public static Result evaluate(Network network, Preconditioning preconditioning, Sampler sampler, Grid grid,
-            ImageSet data, int n, long seed, double guidance, Classifier classifier, GaussianMixture mixture,
-            NDManager manager, IntConsumer progress) {
+    public static Result evaluate(SampleSource source, int classes, ImageSet data, int n, long seed,
+            Classifier classifier, GaussianMixture mixture, NDManager manager, IntConsumer progress) {
         if (2 * n > data.size()) {
             throw new InvalidArgumentException("the floor needs two disjoint real sets of " + n + " samples, but the "
                     + "data has " + data.size() + "; ask for at most " + data.size() / 2);
         }
-        int classes = network.config().classes();
         float[] generated = new float[n * data.sampleSize()];
         int[] labels = new int[n];
         long evaluations = 0;
@@ -62,11 +61,8 @@ public final class ModelEvaluation {
                 labels[i] = classes > 0 ? i % classes : 0;
                 classOf[i - from] = labels[i];
             }
-            Denoiser denoiser = (classes > 0 ? NetworkDenoiser.conditional(network, preconditioning, classOf, guidance)
-                    : NetworkDenoiser.unconditional(network, preconditioning)).edmView();
             try (NDManager m = manager.newSubManager()) {
-                Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, data.sampleShape(),
-                        DataType.FLOAT32, seeds, null, StepCallback.NONE);
+                Sampling.Result result = source.generate(seeds, classes > 0 ? classOf : null, m);
                 float[] values = result.samples().toFloatArray();
                 System.arraycopy(values, 0, generated, from * data.sampleSize(), values.length);
                 evaluations = result.evaluations(); // one call per step serves the whole batch

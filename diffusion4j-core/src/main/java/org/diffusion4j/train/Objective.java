@@ -16,7 +16,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * {@link LossWeight}s. The loss weights of EDM, DDPM's "simple" loss,
  * v-prediction and flow matching are all expressed by the target's scaling, so the mean squared error is the loss.
  */
-public record Objective(Preconditioning preconditioning, LossWeight weight) {
+public record Objective(Preconditioning preconditioning, LossWeight weight) implements TrainingObjective {
 
     /** The unweighted objective. */
     public Objective(Preconditioning preconditioning) {
@@ -27,16 +27,7 @@ public record Objective(Preconditioning preconditioning, LossWeight weight) {
         weight.check(preconditioning.prediction());
     }
 
-    /**
-     * The loss of one batch.
-     *
-     * @param network the network being trained
-     * @param x0 clean samples
-     * @param labels class labels (null class where dropped), or null
-     * @param t one time per sample
-     * @param noise standard normal ε, shaped like x0
-     * @param training whether dropout is active
-     */
+    @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
         NoiseSchedule schedule = preconditioning.schedule();
         ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x0);

@@ -4,6 +4,8 @@ import java.util.List;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.phase.PhaseSpaceModel;
+import org.diffusion4j.phase.Psld;
 
 /**
  * Ready-made training configs. The MNIST and Fashion-MNIST ones are sized for a two-core CPU: a class-conditional
@@ -12,7 +14,7 @@ import org.diffusion4j.nn.NetworkConfig;
 public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
-            "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp");
+            "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld");
 
     private Presets() {}
 
@@ -32,6 +34,7 @@ public final class Presets {
             case "mnist-saturation" -> degraded(named("mnist-edm"), "mnist-saturation", "saturation");
             case "mnist-sit-linear" -> sit("mnist-sit-linear", "linear");
             case "mnist-sit-gvp" -> sit("mnist-sit-gvp", "gvp");
+            case "mnist-psld" -> psld();
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -72,6 +75,22 @@ public final class Presets {
                         o.epsilon(), o.weightDecay(), o.gradientClip(), o.emaHalfLifeImages(), o.emaRampUp(),
                         o.classDropout(), o.seed(), o.checkpointEvery(), o.sampleEvery(), o.logEvery()),
                 base.sampling());
+    }
+
+    /**
+     * PSLD on MNIST (Pandey &amp; Mandt 2023, their CIFAR-10 settings: Γ = 0.02, β = 8, critically damped, γM = 0.01):
+     * the same U-Net with two channels in and out ([x, m] to ε), noise label 999·t, t uniform on [10⁻³, 1] (PSLD
+     * samples down to 10⁻³), previews by the reduced velocity Verlet splitting.
+     */
+    private static TrainingConfig psld() {
+        TrainingConfig base = image("mnist-psld", "mnist", new Preconditioning("vp", "epsilon", 1, false, "time"),
+                new TimeDistribution.Uniform(PhaseSpaceModel.END, 1));
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(base.name(), base.data(),
+                new NetworkConfig.UNet(2, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 10), base.preconditioning(),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling("rvv", 25, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
+                Psld.criticallyDamped(0.02, 8));
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

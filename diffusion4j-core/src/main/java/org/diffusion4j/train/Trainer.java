@@ -19,6 +19,8 @@ import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.nn.Network;
+import org.diffusion4j.phase.PhaseSamplers;
+import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
@@ -76,7 +78,7 @@ public final class Trainer {
                 adam = newAdam(network, manager, opt);
             }
             network.weights().requireGradients(true);
-            Objective objective = config.objective();
+            TrainingObjective objective = config.objective();
             Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
             BatchOrder order = new BatchOrder(data.size(), opt.batch(), opt.seed());
             listener.started(start, opt.steps(), network.weights().count());
@@ -90,7 +92,7 @@ public final class Trainer {
                 double loss;
                 double norm;
                 try (NDManager stepManager = manager.newSubManager()) {
-                    StepBatch batch = StepBatch.draw(config, data, order, step, stepManager);
+                    StepBatch batch = StepBatch.draw(config, objective, data, order, step, stepManager);
                     Backend.seedEngine(StepBatch.mix(opt.seed(), step) ^ 0x6a09e667L);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray value = objective.loss(network, batch.x0(), batch.labels(), batch.times(),
@@ -184,8 +186,6 @@ public final class Trainer {
     /** A grid (images) or a dot plot (2-D) of samples from the EMA network, at a fixed seed. */
     static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
         TrainingConfig.Sampling s = config.sampling();
-        NoiseSchedule schedule = config.preconditioning().schedule();
-        Grid grid = new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()).build(s.steps(), schedule, true);
         int n = s.previews();
         long[] seeds = new long[n];
         int[] classes = new int[n];
@@ -193,14 +193,23 @@ public final class Trainer {
             seeds[i] = i;
             classes[i] = config.network().classes() > 0 ? i % config.network().classes() : 0;
         }
-        NetworkDenoiser denoiser = config.network().classes() > 0
-                ? NetworkDenoiser.conditional(ema, config.preconditioning(), classes, 1)
-                : NetworkDenoiser.unconditional(ema, config.preconditioning());
+        int[] asked = config.network().classes() > 0 ? classes : null;
         try (NDManager manager = parent.newSubManager()) {
-            Shape sample = new Shape(config.network().sampleShape().stream().mapToLong(Integer::longValue).toArray());
-            NDArray x = Sampling.generate(SamplerRegistry.create(s.sampler(),
-                    SamplingContext.of(config.preconditioning())), denoiser.edmView(), grid, manager,
-                    sample, DataType.FLOAT32, seeds, null, StepCallback.NONE).samples();
+            Shape sample = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+            NDArray x;
+            if (config.phaseSpace() != null) {
+                x = new PhaseSpaceModel(config.phaseSpace(), ema, config.preconditioning()).generate(
+                        PhaseSamplers.create(s.sampler()), s.steps(), seeds, asked, sample, manager).samples();
+            } else {
+                NoiseSchedule schedule = config.preconditioning().schedule();
+                Grid grid = new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()).build(s.steps(), schedule, true);
+                NetworkDenoiser denoiser = asked != null
+                        ? NetworkDenoiser.conditional(ema, config.preconditioning(), asked, 1)
+                        : NetworkDenoiser.unconditional(ema, config.preconditioning());
+                x = Sampling.generate(SamplerRegistry.create(s.sampler(), SamplingContext.of(
+                        config.preconditioning())), denoiser.edmView(), grid, manager, sample, DataType.FLOAT32,
+                        seeds, null, StepCallback.NONE).samples();
+            }
             float[] values = x.toFloatArray();
             java.nio.file.Path file = run.samples().resolve(String.format("step-%07d.png", step));
             if (sample.dimension() == 3) {
@@ -215,7 +224,8 @@ public final class Trainer {
     /** The random parts of one step, all drawn from (seed, step). */
     record StepBatch(NDArray x0, NDArray labels, double[] times, NDArray noise) {
 
-        static StepBatch draw(TrainingConfig config, ImageSet data, BatchOrder order, long step, NDManager manager) {
+        static StepBatch draw(TrainingConfig config, TrainingObjective objective, ImageSet data, BatchOrder order,
+                long step, NDManager manager) {
             TrainingConfig.Optimization opt = config.optimization();
             SplittableRandom random = new SplittableRandom(mix(opt.seed(), step));
             int[] indices = order.batch(step);
@@ -246,12 +256,13 @@ public final class Trainer {
             for (int i = 0; i < times.length; i++) {
                 times[i] = config.time().sample(random, schedule);
             }
-            float[] noise = new float[values.length];
+            Shape shape = data.batchShape(indices.length);
+            Shape noiseShape = objective.noiseShape(shape);
+            float[] noise = new float[Math.toIntExact(noiseShape.size())];
             for (int i = 0; i < noise.length; i++) {
                 noise[i] = (float) random.nextGaussian();
             }
-            Shape shape = data.batchShape(indices.length);
-            return new StepBatch(manager.create(values, shape), labels, times, manager.create(noise, shape));
+            return new StepBatch(manager.create(values, shape), labels, times, manager.create(noise, noiseShape));
         }
 
         private static void flip(float[] values, int offset, int size, int width) {

@@ -1,5 +1,6 @@
 package org.diffusion4j.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.phase.Psld;
 
 /**
  * Everything that defines a training run, and so everything needed to rebuild its model: the data, the network,
@@ -34,9 +36,13 @@ import org.diffusion4j.nn.NetworkConfig;
  * @param optimization the optimizer, schedule, EMA and run lengths
  * @param sampling the sampler previews (and {@code d4j sample --run}) use by default
  * @param lossWeight SiT's {@link LossWeight} ({@code none}, {@code velocity}, {@code likelihood}); absent: none
+ * @param phaseSpace absent for a Gaussian process; else the phase-space process the model is trained on
+ *     ({@link PhaseSpaceObjective}): the network maps [x, m] to ε, with twice the data's channels, and
+ *     {@code preconditioning} only sets its conventions (ε prediction, unscaled input, noise label, the time domain)
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
-        TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
+        TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -52,21 +58,34 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
-        if (!data.sampleShape().equals(network.sampleShape())) {
+        List<Integer> state = new ArrayList<>(data.sampleShape());
+        if (phaseSpace != null) {
+            PhaseSpaceObjective.requireEpsilon(preconditioning);
+            state.set(0, 2 * state.get(0));
+        }
+        if (!state.equals(network.sampleShape())) {
             throw new InvalidArgumentException("the data's samples have shape " + data.sampleShape()
+                    + (phaseSpace != null ? " (phase-space states " + state + ")" : "")
                     + " but the network takes " + network.sampleShape());
         }
+    }
+
+    /** A config on a Gaussian process. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null);
     }
 
     /** A config whose loss is unweighted. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling) {
-        this(name, data, network, preconditioning, time, optimization, sampling, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, null, null);
     }
 
     /** The objective this config trains. */
-    public Objective objective() {
-        return new Objective(preconditioning, LossWeight.parse(lossWeight));
+    public TrainingObjective objective() {
+        return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
+                : new Objective(preconditioning, LossWeight.parse(lossWeight));
     }
 
     /**
@@ -148,7 +167,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight);
+                sampling, lossWeight, phaseSpace);
     }
 
     /** The config as JSON. */

@@ -39,9 +39,9 @@ public final class TrainingData {
         };
         java.util.List<Integer> shape = java.util.Arrays.stream(set.sampleShape().getShape()).mapToInt(l -> (int) l)
                 .boxed().toList();
-        if (!shape.equals(config.network().sampleShape())) {
-            throw new ShapeMismatchException(set.name() + " has samples of shape " + shape + " but the network takes "
-                    + config.network().sampleShape());
+        if (!shape.equals(data.sampleShape())) {
+            throw new ShapeMismatchException(set.name() + " has samples of shape " + shape + " but the config says "
+                    + data.sampleShape());
         }
         if (config.network().classes() > 0 && set.classes() != config.network().classes()) {
             throw new ShapeMismatchException(set.name() + " has " + set.classes() + " classes but the network is "

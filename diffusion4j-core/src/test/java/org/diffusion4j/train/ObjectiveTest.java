@@ -171,7 +171,7 @@ class ObjectiveTest {
         TrainingConfig parsed = TrainingConfig.parse(json, "old config.json");
         assertEquals("none", parsed.lossWeight());
         assertEquals(preset, parsed);
-        assertEquals(LossWeight.NONE, parsed.objective().weight());
+        assertEquals(LossWeight.NONE, ((Objective) parsed.objective()).weight());
         String weighted = preset.toJson().replace("\"loss_weight\" : \"none\"", "\"loss_weight\" : \"likelihood\"");
         org.diffusion4j.DiffusionException bad = assertThrows(org.diffusion4j.DiffusionException.class,
                 () -> TrainingConfig.parse(weighted, "config.json"));
