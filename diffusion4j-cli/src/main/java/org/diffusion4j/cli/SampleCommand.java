@@ -151,17 +151,9 @@ final class SampleCommand implements Callable<Integer> {
             }
             Target target = target(manager, count);
             Sampler chosen = SamplerRegistry.create(sampler, target.context());
-            Shape sample = target.sampleShape();
-            boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
-            if (format.equals("png") && !drawable) {
-                throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + sample
-                        + " (write .npy, .npz or .csv instead)");
-            }
+            requireDrawable(format, target.sampleShape());
             Grid levels = grid.build(steps, target.schedule());
-            long[] seeds = new long[count];
-            for (int i = 0; i < count; i++) {
-                seeds[i] = seed + i;
-            }
+            long[] seeds = seeds(count);
             Sampling.Result result;
             try (Progress progress = new Progress(chosen.name(), levels.steps(), quiet, System.err)) {
                 org.diffusion4j.sample.StepCallback callback =
@@ -195,19 +187,32 @@ final class SampleCommand implements Callable<Integer> {
         TrainingConfig config = trained.config();
         PhaseSampler chosen = PhaseSamplers.create(sampler);
         Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
-        if (format.equals("png") && shape.dimension() != 3 && !(shape.dimension() == 1 && shape.get(0) == 2)) {
-            throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + shape);
-        }
-        long[] seeds = new long[count];
-        for (int i = 0; i < count; i++) {
-            seeds[i] = seed + i;
-        }
+        requireDrawable(format, shape);
         Sampling.Result result = new PhaseSpaceModel(config.phaseSpace(), trained.network(), config.preconditioning())
-                .generate(chosen, steps, seeds, labels(trained.network().config().classes(), count), shape, manager);
+                .generate(chosen, steps, seeds(count), labels(trained.network().config().classes(), count), shape,
+                        manager);
         write(result.samples(), shape);
         System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count, steps,
                 result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         return 0;
+    }
+
+    /** Fails when a .png is asked for samples that are neither images nor 2-D points. */
+    private static void requireDrawable(String format, Shape sample) {
+        boolean drawable = sample.dimension() == 3 || sample.dimension() == 1 && sample.get(0) == 2;
+        if (format.equals("png") && !drawable) {
+            throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + sample
+                    + " (write .npy, .npz or .csv instead)");
+        }
+    }
+
+    /** Seeds S, S + 1, …: one per sample. */
+    private long[] seeds(int count) {
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = seed + i;
+        }
+        return seeds;
     }
 
     /** The class of each sample: --class, or the classes in turn; null for an unconditional model. */

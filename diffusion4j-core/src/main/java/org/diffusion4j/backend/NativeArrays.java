@@ -19,6 +19,22 @@ public final class NativeArrays {
         return source.getDataType() == type ? source.duplicate() : source.toType(type, false);
     }
 
+    /**
+     * One value per sample of the batch {@code like}, shaped (B, 1, …, 1) to broadcast against it, engine-owned, in
+     * its dtype and manager.
+     */
+    public static NDArray perSample(double[] values, NDArray like) {
+        return of(like.getManager(), values, perSampleShape(values.length, like), like.getDataType());
+    }
+
+    /** (B, 1, …, 1) with as many axes as {@code like}. */
+    public static Shape perSampleShape(int batch, NDArray like) {
+        long[] dims = new long[like.getShape().dimension()];
+        java.util.Arrays.fill(dims, 1);
+        dims[0] = batch;
+        return new Shape(dims);
+    }
+
     /** An engine-owned array of {@code values} with {@code shape}, in {@code type}, in {@code manager}. */
     public static NDArray of(NDManager manager, double[] values, Shape shape, DataType type) {
         try (NDArray raw = manager.create(values, shape)) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
@@ -25,10 +24,7 @@ public record ProcessCoefficients(NDArray alpha, NDArray sigma, NDArray alphaDer
 
     /** The coefficients at one time per sample of the batch {@code like} (B = {@code t.length}). */
     public static ProcessCoefficients perSample(NoiseSchedule schedule, double[] t, NDArray like) {
-        long[] dims = new long[like.getShape().dimension()];
-        Arrays.fill(dims, 1);
-        dims[0] = t.length;
-        return at(schedule, t, like.getManager(), like.getDataType(), new Shape(dims));
+        return at(schedule, t, like.getManager(), like.getDataType(), NativeArrays.perSampleShape(t.length, like));
     }
 
     private static ProcessCoefficients at(

@@ -1,8 +1,6 @@
 package org.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.denoise.ProcessCoefficients;
@@ -43,9 +41,6 @@ public record Objective(Preconditioning preconditioning, LossWeight weight) impl
         for (int i = 0; i < t.length; i++) {
             w[i] = weight.weight(schedule, t[i], preconditioning.prediction());
         }
-        long[] perSample = new long[x0.getShape().dimension()];
-        Arrays.fill(perSample, 1);
-        perSample[0] = t.length;
-        return squared.mul(NativeArrays.of(x0.getManager(), w, new Shape(perSample), squared.getDataType())).mean();
+        return squared.mul(NativeArrays.perSample(w, squared)).mean();
     }
 }

@@ -1,9 +1,7 @@
 package org.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.NativeArrays;
@@ -76,16 +74,9 @@ public record PhaseSpaceObjective(Psld process, Preconditioning preconditioning)
         }
         NDArray ex = PhaseState.position(noise);
         NDArray em = PhaseState.velocity(noise);
-        NDArray x = x0.mul(perSample(x0, ea)).add(ex.mul(perSample(x0, l11)));
-        NDArray m = x0.mul(perSample(x0, ec)).add(ex.mul(perSample(x0, l21))).add(em.mul(perSample(x0, l22)));
+        NDArray x = x0.mul(NativeArrays.perSample(ea, x0)).add(ex.mul(NativeArrays.perSample(l11, x0)));
+        NDArray m = x0.mul(NativeArrays.perSample(ec, x0)).add(ex.mul(NativeArrays.perSample(l21, x0)))
+                .add(em.mul(NativeArrays.perSample(l22, x0)));
         return PhaseState.join(x, m);
-    }
-
-    private static NDArray perSample(NDArray like, double[] values) {
-        long[] dims = new long[like.getShape().dimension()];
-        Arrays.fill(dims, 1);
-        dims[0] = values.length;
-        NDManager manager = like.getManager();
-        return NativeArrays.of(manager, values, new Shape(dims), like.getDataType());
     }
 }

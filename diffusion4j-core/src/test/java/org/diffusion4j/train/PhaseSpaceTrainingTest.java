@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
-import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.eval.SlicedWasserstein;
