@@ -13,13 +13,14 @@ import org.diffusion4j.sample.GaussianNoise;
 import org.diffusion4j.sample.Sampling;
 
 /**
- * A network trained on a phase-space process (an ε-prediction over [x, m]) as a sampler sees it: its score
- * {@code s(z, t) = −L_t⁻ᵀ·ε_θ(z, t)} with {@code L_tL_tᵀ} the conditional covariance, the prior
- * N(0, I) × N(0, M·I), and generation by any {@link PhaseSampler} on PSLD's quadratic grid down to {@code end}.
+ * A network trained on a phase-space process (an ε-prediction over [x, m], plain or mixed: {@link PhaseEpsilon}) as
+ * a sampler sees it: its score {@code s(z, t) = −L_t⁻ᵀ·ε_θ(z, t)} with {@code L_tL_tᵀ} the conditional covariance,
+ * the prior N(0, I) × N(0, M·I), and generation by any {@link PhaseSampler} on PSLD's quadratic grid down to
+ * {@link #END}.
  *
  * @param process the process the network was trained on
  * @param network the ε-network, input and output with twice the data's channels
- * @param preconditioning the network's noise-label convention
+ * @param preconditioning the network's conventions: its prediction and noise label
  */
 public record PhaseSpaceModel(Psld process, Network network, Preconditioning preconditioning) {
 
@@ -28,12 +29,14 @@ public record PhaseSpaceModel(Psld process, Network network, Preconditioning pre
 
     /** The score for a batch whose sample i is of class {@code classes[i]} (null: the null class, or none). */
     public PhaseScore score(int[] classes) {
+        PhaseEpsilon parameterization = new PhaseEpsilon(process, preconditioning);
         return (z, t) -> {
             NDManager manager = z.getManager();
             double[] times = new double[(int) z.getShape().get(0)];
             Arrays.fill(times, t);
             NDArray labels = labels(manager, classes, times.length);
-            NDArray epsilon = network.forward(z, preconditioning.noiseLabel(times, z), labels, false);
+            NDArray output = network.forward(z, preconditioning.noiseLabel(times, z), labels, false);
+            NDArray epsilon = parameterization.epsilon(output, z, times);
             Matrix2 inverseTransposed = process.conditionalCovariance(t).cholesky().inverse().transpose();
             return PhaseState.apply(inverseTransposed, epsilon).neg();
         };

@@ -2,6 +2,7 @@ package org.diffusion4j.phase;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.NativeArrays;
 
 /**
  * The layout of a phase-space state: z = [x, m] concatenated along axis 1 (features for vectors, channels for
@@ -30,6 +31,28 @@ public final class PhaseState {
         NDArray x = position(z);
         NDArray m = velocity(z);
         return join(x.mul(block.a()).add(m.mul(block.b())), x.mul(block.c()).add(m.mul(block.d())));
+    }
+
+    /**
+     * Block {@code blocks[i]} applied to every (x, m) pair of sample i. Its coefficients enter as arrays, never as
+     * Java numbers, so it is safe inside autograd.
+     */
+    public static NDArray apply(Matrix2[] blocks, NDArray z) {
+        int n = blocks.length;
+        double[] a = new double[n];
+        double[] b = new double[n];
+        double[] c = new double[n];
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = blocks[i].a();
+            b[i] = blocks[i].b();
+            c[i] = blocks[i].c();
+            d[i] = blocks[i].d();
+        }
+        NDArray x = position(z);
+        NDArray m = velocity(z);
+        return join(x.mul(NativeArrays.perSample(a, x)).add(m.mul(NativeArrays.perSample(b, x))),
+                x.mul(NativeArrays.perSample(c, x)).add(m.mul(NativeArrays.perSample(d, x))));
     }
 
     private static NDArray half(NDArray z, int which) {

@@ -14,7 +14,8 @@ import org.diffusion4j.phase.Psld;
 public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
-            "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld");
+            "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
+            "mnist-psld-epsilon");
 
     private Presets() {}
 
@@ -34,7 +35,9 @@ public final class Presets {
             case "mnist-saturation" -> degraded(named("mnist-edm"), "mnist-saturation", "saturation");
             case "mnist-sit-linear" -> sit("mnist-sit-linear", "linear");
             case "mnist-sit-gvp" -> sit("mnist-sit-gvp", "gvp");
-            case "mnist-psld" -> psld();
+            case "mnist-psld" -> psld("mnist-psld", new Preconditioning("vp", "edm", 0.5, false, "time"));
+            case "mnist-psld-epsilon" -> psld("mnist-psld-epsilon",
+                    new Preconditioning("vp", "epsilon", 1, false, "time"));
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -80,10 +83,11 @@ public final class Presets {
     /**
      * PSLD on MNIST (Pandey &amp; Mandt 2023, their CIFAR-10 settings: Γ = 0.02, β = 8, critically damped, γM = 0.01):
      * the same U-Net with two channels in and out ([x, m] to ε), noise label 999·t, t uniform on [10⁻³, 1] (PSLD
-     * samples down to 10⁻³), previews by the reduced velocity Verlet splitting.
+     * samples down to 10⁻³), previews by the reduced velocity Verlet splitting. {@code mnist-psld} outputs the mixed
+     * score's residual ({@code edm}, σ_d = 0.5), {@code mnist-psld-epsilon} ε itself as in PSLD's code.
      */
-    private static TrainingConfig psld() {
-        TrainingConfig base = image("mnist-psld", "mnist", new Preconditioning("vp", "epsilon", 1, false, "time"),
+    private static TrainingConfig psld(String name, Preconditioning preconditioning) {
+        TrainingConfig base = image(name, "mnist", preconditioning,
                 new TimeDistribution.Uniform(PhaseSpaceModel.END, 1));
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(base.name(), base.data(),

@@ -21,6 +21,7 @@ import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.Psld;
 
 /**
@@ -60,7 +61,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
         List<Integer> state = new ArrayList<>(data.sampleShape());
         if (phaseSpace != null) {
-            PhaseSpaceObjective.requireEpsilon(preconditioning);
+            PhaseEpsilon.check(preconditioning);
             state.set(0, 2 * state.get(0));
         }
         if (!state.equals(network.sampleShape())) {
