@@ -29,7 +29,7 @@ class PhaseSpaceRunTest {
         TrainingConfig tiny = TrainCommandTest.tiny(200, 200, 1e-3);
         Path config = dir.resolve("psld.json");
         new TrainingConfig("tiny-psld", tiny.data(), new NetworkConfig.Mlp(4, 64, 2, 32, 0),
-                new Preconditioning("vp", "epsilon", 1, false, "time"),
+                new Preconditioning("vp", "edm", 1, false, "time"),
                 new TimeDistribution.Uniform(PhaseSpaceModel.END, 1), tiny.optimization(),
                 new TrainingConfig.Sampling("rse", 10, 0, 0, 0, 100), null, Psld.criticallyDamped(0.02, 8))
                 .write(config);

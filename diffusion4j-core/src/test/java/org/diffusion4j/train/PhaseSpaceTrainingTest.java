@@ -2,6 +2,7 @@ package org.diffusion4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.denoise.MixtureSpec;
@@ -116,6 +118,16 @@ class PhaseSpaceTrainingTest {
                 }
             }
         }
+    }
+
+    @Test
+    void otherConventionsAreRefusedByName() {
+        InvalidArgumentException scaled = assertThrows(InvalidArgumentException.class,
+                () -> new PhaseSpaceObjective(PSLD, Preconditioning.edm("edm", 0.5)));
+        assertTrue(scaled.getMessage().contains("scale_input true"), scaled.getMessage());
+        InvalidArgumentException velocity = assertThrows(InvalidArgumentException.class,
+                () -> new PhaseSpaceObjective(PSLD, new Preconditioning("vp", "velocity", 1, false, "time")));
+        assertTrue(velocity.getMessage().contains("prediction velocity"), velocity.getMessage());
     }
 
     @Test
