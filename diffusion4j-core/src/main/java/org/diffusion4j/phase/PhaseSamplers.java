@@ -2,6 +2,7 @@ package org.diffusion4j.phase;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.diffusion4j.SpecOptions;
@@ -33,7 +34,7 @@ public final class PhaseSamplers {
         f.put("sscs", o -> new PsldSscs());
         f.put("conjugate", o -> new PsldConjugate(o.number("lambda", 0)));
         for (PsldSplitting.Scheme scheme : PsldSplitting.Scheme.values()) {
-            f.put(scheme.name().toLowerCase(java.util.Locale.ROOT), o -> new PsldSplitting(scheme));
+            f.put(scheme.name().toLowerCase(Locale.ROOT), o -> new PsldSplitting(scheme));
         }
         f.put("roba", o -> new PsldOba(o.number("lambda_s", 1), true));
         f.put("noba", o -> new PsldOba(o.number("lambda_s", 1), false));

@@ -1,9 +1,7 @@
 package org.diffusion4j.phase;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Arrays;
 import java.util.Locale;
-import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.sample.NoiseSource;
 
 /**
@@ -26,18 +24,7 @@ public record PsldSplitting(Scheme scheme) implements PhaseSampler {
 
     /** The splittings, by the paper's abbreviations. */
     public enum Scheme {
-        NSE, RSE, NVV, RVV;
-
-        /** Parses a name, case-insensitively. */
-        public static Scheme parse(String name) {
-            for (Scheme s : values()) {
-                if (s.name().equalsIgnoreCase(name)) {
-                    return s;
-                }
-            }
-            throw new UnknownNameException("splitting", name,
-                    Arrays.stream(values()).map(s -> s.name().toLowerCase(Locale.ROOT)).toList());
-        }
+        NSE, RSE, NVV, RVV
     }
 
     @Override

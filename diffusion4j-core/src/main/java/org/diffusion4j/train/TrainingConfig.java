@@ -39,7 +39,8 @@ import org.diffusion4j.phase.Psld;
  * @param lossWeight SiT's {@link LossWeight} ({@code none}, {@code velocity}, {@code likelihood}); absent: none
  * @param phaseSpace absent for a Gaussian process; else the phase-space process the model is trained on
  *     ({@link PhaseSpaceObjective}): the network maps [x, m] to ε, with twice the data's channels, and
- *     {@code preconditioning} only sets its conventions (ε prediction, unscaled input, noise label, the time domain)
+ *     {@code preconditioning} only sets its conventions ({@link PhaseEpsilon}: ε or mixed-score prediction,
+ *     unscaled input; the noise label and time domain)
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
