@@ -8,6 +8,8 @@ import java.util.SplittableRandom;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.generate.GaussianGenerator;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.nn.Network;
@@ -67,6 +69,13 @@ public record BenchModel(String name, TrainingConfig config, Network network, in
         TrainingConfig.Sampling s = config.sampling();
         return new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()).build(steps,
                 config.preconditioning().schedule(), true);
+    }
+
+    /** The model as a generator over {@code denoiser} (this model's, or a wrapper of it), with its Karras grid. */
+    public Generator generator(Denoiser denoiser) {
+        TrainingConfig.Sampling s = config.sampling();
+        return new GaussianGenerator((classes, guidance) -> denoiser, context(), sampleShape(), 0,
+                new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()), s.sampler());
     }
 
     /** What samplers need to know about the model's process. */

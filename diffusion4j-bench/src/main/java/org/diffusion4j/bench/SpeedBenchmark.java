@@ -2,7 +2,6 @@ package org.diffusion4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,11 +10,10 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.train.Trainer;
 
 /**
@@ -143,26 +141,23 @@ public final class SpeedBenchmark {
 
     /** One untimed run, so that the engine's first-call costs do not land on the first sampler. */
     private static void warmUp(BenchModel model, Config config, NDManager manager) {
-        Sampler heun = SamplerRegistry.create("heun", model.context());
         try (NDManager scope = manager.newSubManager()) {
-            Sampling.generate(heun, model.denoiser(), model.grid(Math.min(config.steps(), 4)), scope,
-                    model.sampleShape(), DataType.FLOAT32, seeds(model.batch(), config.seed()), null,
-                    StepCallback.NONE);
+            model.generator(model.denoiser()).generate(run(model, config, "heun", Math.min(config.steps(), 4)),
+                    scope);
         }
     }
 
     private static SamplerRow samplerOverhead(BenchModel model, String spec, Config config, NDManager manager) {
         Sampler sampler = SamplerRegistry.create(spec, model.context());
         TimedDenoiser denoiser = new TimedDenoiser(model.denoiser());
-        Grid grid = model.grid(config.steps());
-        long[] seeds = seeds(model.batch(), config.seed());
+        Generator generator = model.generator(denoiser);
+        GenerationRequest request = run(model, config, spec, config.steps());
         long nfe = 0;
         int runs = 0;
         long started = System.nanoTime();
         do {
             try (NDManager scope = manager.newSubManager()) {
-                nfe = Sampling.generate(sampler, denoiser, grid, scope, model.sampleShape(), DataType.FLOAT32, seeds,
-                        null, StepCallback.NONE).evaluations();
+                nfe = generator.generate(request, scope).evaluations();
             }
             runs++;
         } while ((System.nanoTime() - started) / 1e9 < config.minSeconds());
@@ -234,7 +229,6 @@ public final class SpeedBenchmark {
 
     private static List<ThreadRow> threadScaling(BenchModel model, Config config, NDManager manager, int original) {
         List<ThreadRow> rows = new ArrayList<>();
-        Sampler heun = SamplerRegistry.create("heun", model.context());
         double firstSampling = Double.NaN;
         double firstTraining = Double.NaN;
         try {
@@ -242,8 +236,7 @@ public final class SpeedBenchmark {
                 Backend.setIntraOpThreads(threads);
                 long started = System.nanoTime();
                 try (NDManager scope = manager.newSubManager()) {
-                    Sampling.generate(heun, model.denoiser(), model.grid(config.steps()), scope, model.sampleShape(),
-                            DataType.FLOAT32, seeds(model.batch(), config.seed()), null, StepCallback.NONE);
+                    model.generator(model.denoiser()).generate(run(model, config, "heun", config.steps()), scope);
                 }
                 double sampling = (System.nanoTime() - started) / 1e9;
                 double training = loopSecondsPerStep(model, config, Math.min(config.warmupSteps(), 2),
@@ -268,9 +261,8 @@ public final class SpeedBenchmark {
         int steps = config.memorySamplerSteps();
         MemoryTrace trace = new MemoryTrace(steps);
         try (NDManager scope = manager.newSubManager()) {
-            Sampling.generate(SamplerRegistry.create("dpmpp-2m", model.context()), model.denoiser(),
-                    model.grid(steps), scope, model.sampleShape(), DataType.FLOAT32,
-                    seeds(model.batch(), config.seed()), null, info -> trace.at(info.step() + 1));
+            model.generator(model.denoiser()).generate(run(model, config, "dpmpp-2m", steps).toBuilder()
+                    .callback(info -> trace.at(info.step() + 1)).build(), scope);
         }
         return trace.row("sample dpmpp-2m, batch " + model.batch());
     }
@@ -319,11 +311,9 @@ public final class SpeedBenchmark {
         }
     }
 
-    private static long[] seeds(int batch, long seed) {
-        long[] seeds = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            seeds[i] = seed + i;
-        }
-        return seeds;
+    /** A run of {@code spec} over {@code steps} steps of the model's grid, one seed per sample of the batch. */
+    private static GenerationRequest run(BenchModel model, Config config, String spec, int steps) {
+        return GenerationRequest.builder(GenerationRequest.consecutiveSeeds(config.seed(), model.batch()))
+                .sampler(spec).steps(steps).build();
     }
 }

@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.eval.PhaseBenchmark;
 import org.diffusion4j.eval.SamplerBenchmark;
 import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.phase.PhaseBenchmark;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.process.Schedules;
 import picocli.CommandLine.Command;
@@ -102,9 +102,10 @@ final class BenchSamplersCommand implements Callable<Integer> {
             return phaseSpace();
         }
         List<String> specs = SamplerSpecs.split(samplers);
-        SamplerBenchmark.Config config = new SamplerBenchmark.Config(Models.mixture(model),
-                Schedules.byName(process), grid.spec(), specs, nfe, samples, seed, DataTypes.parse(dtype), tolerance,
-                fitPoints, projections);
+        SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(Models.mixture(model), specs, nfe)
+                .schedule(Schedules.byName(process)).grid(grid.specOrDefault()).samples(samples).seed(seed)
+                .type(DataTypes.parse(dtype)).referenceTolerance(tolerance).fitPoints(fitPoints)
+                .projections(projections).build();
         SamplerBenchmark.Report report;
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager();

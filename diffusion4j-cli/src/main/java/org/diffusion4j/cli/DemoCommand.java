@@ -17,19 +17,15 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
-import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.eval.SlicedWasserstein;
-import org.diffusion4j.grid.Grid;
-import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.generate.Generation;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.Previews;
-import org.diffusion4j.sample.Sampler;
-import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.train.Presets;
 import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.TrainedModel;
@@ -99,16 +95,12 @@ final class DemoCommand implements Callable<Integer> {
                 classes[i] = i / 10;
                 seeds[i] = i;
             }
-            Denoiser denoiser = model.denoiser(classes, 1).edmView();
+            Generator generator = model.generator();
             for (String spec : SAMPLERS) {
-                Sampler sampler = SamplerRegistry.create(spec);
                 for (int budget : BUDGETS) {
-                    int steps = sampler.evaluationsPerStep() == 2 ? (budget + 1) / 2 : budget;
-                    Grid grid = new GridSpec.Karras(0.002, 80, 7).build(steps, model.config().preconditioning()
-                            .schedule(), true);
                     try (NDManager m = manager.newSubManager()) {
-                        Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, new Shape(1, 28, 28),
-                                DataType.FLOAT32, seeds, null, StepCallback.NONE);
+                        Generation result = generator.generate(GenerationRequest.builder(seeds).classes(classes)
+                                .sampler(spec).nfe(budget).build(), m);
                         float[] values = result.samples().toFloatArray();
                         String file = "mnist-" + spec + "-" + result.evaluations() + ".png";
                         Previews.write(Previews.grid(values, n, 1, 28, 10, 2), out.resolve(file));
@@ -172,19 +164,12 @@ final class DemoCommand implements Callable<Integer> {
         html.append("<table><tr><th>sampler</th><th>NFE</th><th>sliced Wasserstein</th><th>NLL</th></tr>\n");
         try (NDManager manager = Backend.newManager()) {
             TrainedModel model = TrainedModel.load(run.path(), manager);
-            Denoiser denoiser = model.denoiser().edmView();
-            long[] seeds = new long[2000];
-            for (int i = 0; i < seeds.length; i++) {
-                seeds[i] = i;
-            }
+            Generator generator = model.generator();
+            long[] seeds = GenerationRequest.consecutiveSeeds(0, 2000);
             for (String spec : List.of("euler", "heun", "dpmpp-2m", "dpmpp-2m-sde")) {
-                Sampler sampler = SamplerRegistry.create(spec);
-                int steps = sampler.evaluationsPerStep() == 2 ? 10 : 20;
-                Grid grid = new GridSpec.Karras(0.002, 80, 7).build(steps, model.config().preconditioning()
-                        .schedule(), true);
                 try (NDManager m = manager.newSubManager()) {
-                    Sampling.Result result = Sampling.generate(sampler, denoiser, grid, m, new Shape(2),
-                            DataType.FLOAT64, seeds, null, StepCallback.NONE);
+                    Generation result = generator.generate(GenerationRequest.builder(seeds).sampler(spec).nfe(20)
+                            .dtype(DataType.FLOAT64).build(), m);
                     NDArray x = result.samples();
                     double[] flat = x.toDoubleArray();
                     double[][] points = new double[seeds.length][];

@@ -1,7 +1,6 @@
 package org.diffusion4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,19 +10,11 @@ import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
-import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.eval.ModelEvaluation;
-import org.diffusion4j.grid.Grid;
+import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.phase.PhaseSampler;
-import org.diffusion4j.phase.PhaseSamplers;
-import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.sample.Sampler;
-import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.SamplingContext;
-import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -56,11 +47,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
             description = "Sampler spec (default: ${DEFAULT-VALUE}); for a phase-space (PSLD) model one of "
                     + "euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, nvv, rvv, roba[:lambda_s=L], "
-                    + "noba[:lambda_s=L], on PSLD's quadratic time grid (the grid options do not apply).")
+                    + "noba[:lambda_s=L], on PSLD's quadratic time grid (which takes no grid options).")
     String sampler;
 
     @Option(names = "--nfe", required = true, paramLabel = "N",
-            description = "Denoiser evaluations per sample; a two-call sampler takes ⌈N/2⌉ steps.")
+            description = "Model calls per sample: the most steps whose calls fit in N (a two-call sampler "
+                    + "ending at σ = 0 takes ⌊(N + 1)/2⌋ steps).")
     int nfe;
 
     @Mixin
@@ -93,54 +85,30 @@ final class EvalCommand implements Callable<Integer> {
         if (nfe < 1) {
             throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
         }
+        if (n < 1) {
+            throw new InvalidArgumentException("--n must be at least 1, got " + n);
+        }
         try (NDManager manager = Backend.newManager()) {
-            TrainedModel model = source.run != null ? TrainedModel.load(source.run, manager)
-                    : TrainedModel.bundled(Models.bundledModel(source.model), manager);
+            TrainedModel model = Models.trained(source.model, source.run, manager);
             TrainingConfig config = model.config();
             ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
             boolean images = data.sampleShape().dimension() == 3;
-            Classifier classifier = images ? Classifier.bundled(config.data().source()) : null;
             GaussianMixture mixture = config.data().source().equals("gmm") ? (MixtureSpec.BUNDLED.contains(
                     config.data().path()) ? MixtureSpec.bundled(config.data().path())
                     : MixtureSpec.read(Path.of(config.data().path()))) : null;
-            ModelEvaluation.SampleSource samples;
-            int steps;
-            if (config.phaseSpace() != null) {
-                if (guidance != 1) {
-                    throw new InvalidArgumentException("classifier-free guidance is not available for phase-space "
-                            + "models; leave --cfg-scale at 1");
-                }
-                PhaseSampler chosen = PhaseSamplers.create(sampler);
-                int per = chosen.evaluationsPerStep();
-                steps = (nfe + per - 1) / per;
-                PhaseSpaceModel phase = new PhaseSpaceModel(config.phaseSpace(), model.network(),
-                        config.preconditioning());
-                samples = (seeds, classes, m) -> phase.generate(chosen, steps, seeds, classes, data.sampleShape(), m);
-            } else {
-                Sampler chosen = SamplerRegistry.create(sampler, SamplingContext.of(config.preconditioning()));
-                steps = chosen.evaluationsPerStep() == 2 ? (nfe + 1) / 2 : nfe;
-                Grid levels = grid.build(steps, config.preconditioning().schedule());
-                samples = (seeds, classes, m) -> {
-                    NetworkDenoiser denoiser = classes != null ? model.denoiser(classes, guidance) : model.denoiser();
-                    return Sampling.generate(chosen, denoiser.edmView(), levels, m, data.sampleShape(),
-                            DataType.FLOAT32, seeds, null, StepCallback.NONE);
-                };
-            }
+            GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
+                    .sampler(sampler).nfe(nfe).guidance(guidance).grid(grid.spec()).finalZero(grid.finalZero).build();
             ModelEvaluation.Result r;
-            try (Progress progress = new Progress("eval", n, quiet, System.err)) {
-                r = ModelEvaluation.evaluate(samples, config.network().classes(), data, n, seed, classifier, mixture,
-                        manager, done -> progress.skipTo(done));
-            } finally {
-                if (classifier != null) {
-                    classifier.close();
-                }
+            try (Classifier classifier = images ? Classifier.bundled(config.data().source()) : null;
+                    Progress progress = new Progress("eval", n, quiet, System.err)) {
+                r = ModelEvaluation.evaluate(model.generator(), request, new ModelEvaluation.Reference(data,
+                        classifier, mixture), manager, progress::skipTo);
             }
-            print(config, r, steps);
+            print(config, r);
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);
                 out.put("model", source.run != null ? source.run.toString() : source.model);
                 out.put("sampler", sampler);
-                out.put("steps", steps);
                 out.put("cfg_scale", guidance);
                 AtomicFiles.writeString(json, out.toPrettyString() + "\n");
                 System.out.println("wrote " + json);
@@ -149,9 +117,9 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(TrainingConfig config, ModelEvaluation.Result r, int steps) {
+    private void print(TrainingConfig config, ModelEvaluation.Result r) {
         System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per sample), %d samples%n", config.name(), sampler,
-                steps, r.evaluations(), r.samples());
+                r.steps(), r.evaluations(), r.samples());
         if (!Double.isNaN(r.frechet())) {
             System.out.printf(Locale.ROOT, "Fréchet distance   %10.4f   (real vs real %.4f)%n", r.frechet(),
                     r.frechetFloor());

@@ -1,30 +1,31 @@
 package org.diffusion4j.cli;
 
 import java.util.List;
-import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.grid.GridSpecs;
-import org.diffusion4j.process.NoiseSchedule;
 import picocli.CommandLine.Option;
 
-/** The options that place a sampling grid, shared by the commands that sample. */
+/**
+ * The options that place a Gaussian sampling grid, shared by the commands that sample. Left out, the model's own
+ * grid applies (Karras 0.002 … 80, ρ = 7 for every preset and mixture).
+ */
 final class GridOptions {
-    @Option(names = "--grid", paramLabel = "NAME", defaultValue = "karras",
+    @Option(names = "--grid", paramLabel = "NAME",
             description = "Where the noise levels go: karras, exponential, polyexponential, vp, uniform-t, "
-                    + "uniform-lambda, quadratic or list (default: ${DEFAULT-VALUE}).")
+                    + "uniform-lambda, quadratic, respaced-uniform, respaced-quadratic or list (default: the model's, "
+                    + "karras).")
     String grid;
 
-    @Option(names = "--sigma-min", paramLabel = "σ", defaultValue = "0.002",
-            description = "Smallest positive noise level, EDM view σ/α (default: ${DEFAULT-VALUE}).")
-    double sigmaMin;
+    @Option(names = "--sigma-min", paramLabel = "σ",
+            description = "Smallest positive noise level, EDM view σ/α (default: 0.002).")
+    Double sigmaMin;
 
-    @Option(names = "--sigma-max", paramLabel = "σ", defaultValue = "80",
-            description = "Largest noise level, where sampling starts (default: ${DEFAULT-VALUE}).")
-    double sigmaMax;
+    @Option(names = "--sigma-max", paramLabel = "σ",
+            description = "Largest noise level, where sampling starts (default: 80).")
+    Double sigmaMax;
 
-    @Option(names = "--rho", paramLabel = "ρ", defaultValue = "7",
-            description = "Karras/polyexponential ρ (default: ${DEFAULT-VALUE}).")
-    double rho;
+    @Option(names = "--rho", paramLabel = "ρ", description = "Karras/polyexponential ρ (default: 7).")
+    Double rho;
 
     @Option(names = "--sigmas", paramLabel = "σ,…", split = ",",
             description = "The noise levels of --grid list, decreasing, e.g. 80,20,5,1,0.2,0.02.")
@@ -35,12 +36,18 @@ final class GridOptions {
                     + "--no-final-zero stops at σ_min).")
     boolean finalZero;
 
+    /** The grid the options place, or null when none is given (the model's own grid). */
     GridSpec spec() {
-        double[] list = sigmas == null ? null : sigmas.stream().mapToDouble(Double::doubleValue).toArray();
-        return GridSpecs.named(grid, sigmaMin, sigmaMax, rho, list);
+        if (grid == null && sigmaMin == null && sigmaMax == null && rho == null && sigmas == null) {
+            return null;
+        }
+        return specOrDefault();
     }
 
-    Grid build(int steps, NoiseSchedule schedule) {
-        return spec().build(steps, schedule, finalZero);
+    /** The grid the options place, Karras 0.002 … 80 with ρ = 7 where they say nothing. */
+    GridSpec specOrDefault() {
+        double[] list = sigmas == null ? null : sigmas.stream().mapToDouble(Double::doubleValue).toArray();
+        return GridSpecs.named(grid == null ? "karras" : grid, sigmaMin == null ? 0.002 : sigmaMin,
+                sigmaMax == null ? 80 : sigmaMax, rho == null ? 7 : rho, list);
     }
 }

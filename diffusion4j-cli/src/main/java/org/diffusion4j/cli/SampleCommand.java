@@ -10,26 +10,13 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Backend;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.denoise.GaussianMixture;
-import org.diffusion4j.denoise.GaussianMixtureDenoiser;
-import org.diffusion4j.grid.Grid;
+import org.diffusion4j.generate.Generation;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.Previews;
-import org.diffusion4j.phase.PhaseSampler;
-import org.diffusion4j.phase.PhaseSamplers;
-import org.diffusion4j.phase.PhaseSpaceModel;
-import org.diffusion4j.process.NoiseSchedule;
-import org.diffusion4j.process.Schedules;
 import org.diffusion4j.sample.NoiseKind;
-import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.Sampler;
-import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.SamplingContext;
-import org.diffusion4j.train.RunDirectory;
-import org.diffusion4j.train.TrainedModel;
-import org.diffusion4j.train.TrainingConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -121,10 +108,6 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    /** What is sampled: a denoiser in the EDM view, its process and the shape of one sample. */
-    private record Target(Denoiser denoiser, NoiseSchedule schedule, Shape sampleShape, String name,
-            SamplingContext context) {}
-
     @Override
     public Integer call() {
         String format = ArrayFiles.extension(out);
@@ -139,61 +122,27 @@ final class SampleCommand implements Callable<Integer> {
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
-            int count = start.init != null ? -1 : start.n;
-            NDArray init = start.init == null ? null : ArrayFiles.read(start.init, manager).toType(type, false);
+            Models.Loaded model = Models.load(source.model, source.run, process, manager);
+            Generator generator = model.generator();
+            NDArray init = start.init == null ? null : ArrayFiles.read(start.init, manager);
+            int count = init != null ? (int) init.getShape().get(0) : start.n;
             if (init != null) {
-                count = (int) init.getShape().get(0);
+                checkInit(init, generator.sampleShape(), model.name());
             } else if (count < 1) {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
-            if (source.run != null && TrainingConfig.read(new RunDirectory(source.run).config()).phaseSpace() != null) {
-                return samplePhaseSpace(manager, count, format, started);
+            requireDrawable(format, generator.sampleShape());
+            Generation result;
+            try (Progress progress = new Progress(sampler, steps, quiet, System.err)) {
+                result = generator.generate(GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, count))
+                        .classes(labels(generator.classes(), count)).guidance(guidance).sampler(sampler).steps(steps)
+                        .grid(grid.spec()).finalZero(grid.finalZero).dtype(type).noise(kind).start(init)
+                        .callback(info -> progress.step(String.format("%.4g", info.level()))).build(), manager);
             }
-            Target target = target(manager, count);
-            Sampler chosen = SamplerRegistry.create(sampler, target.context());
-            requireDrawable(format, target.sampleShape());
-            Grid levels = grid.build(steps, target.schedule());
-            long[] seeds = seeds(count);
-            Sampling.Result result;
-            try (Progress progress = new Progress(chosen.name(), levels.steps(), quiet, System.err)) {
-                org.diffusion4j.sample.StepCallback callback =
-                        info -> progress.step(String.format("σ %.4g", info.sigma()));
-                if (init != null) {
-                    checkInit(init, target);
-                    NoiseSource source = Sampling.seededNoise(chosen, kind, seeds, levels);
-                    result = Sampling.run(chosen, target.denoiser(), init, levels, source, callback);
-                } else {
-                    result = Sampling.generate(chosen, target.denoiser(), levels, manager, target.sampleShape(), type,
-                            seeds, kind, callback);
-                }
-            }
-            write(result.samples(), target.sampleShape());
-            System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count,
-                    levels.steps(), result.evaluations(), (System.nanoTime() - started) / 1e9, out);
+            write(result.samples(), generator.sampleShape());
+            System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", result.sampler(), count,
+                    result.steps(), result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         }
-        return 0;
-    }
-
-    /**
-     * A run trained on a phase-space process: prior draws of [x, m] from the seeds, a {@link PhaseSamplers}
-     * integrator on PSLD's quadratic grid, the position half written.
-     */
-    private int samplePhaseSpace(NDManager manager, int count, String format, long started) {
-        if (start.init != null || noise != null || guidance != 1 || !dtype.equals("float32") || process != null) {
-            throw new InvalidArgumentException(source.run + " is a phase-space model: --init, --noise, --cfg-scale, "
-                    + "--dtype and --process do not apply to it");
-        }
-        TrainedModel trained = TrainedModel.load(source.run, manager);
-        TrainingConfig config = trained.config();
-        PhaseSampler chosen = PhaseSamplers.create(sampler);
-        Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
-        requireDrawable(format, shape);
-        Sampling.Result result = new PhaseSpaceModel(config.phaseSpace(), trained.network(), config.preconditioning())
-                .generate(chosen, steps, seeds(count), labels(trained.network().config().classes(), count), shape,
-                        manager);
-        write(result.samples(), shape);
-        System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", chosen.name(), count, steps,
-                result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         return 0;
     }
 
@@ -206,20 +155,11 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** Seeds S, S + 1, …: one per sample. */
-    private long[] seeds(int count) {
-        long[] seeds = new long[count];
-        for (int i = 0; i < count; i++) {
-            seeds[i] = seed + i;
-        }
-        return seeds;
-    }
-
     /** The class of each sample: --class, or the classes in turn; null for an unconditional model. */
     private int[] labels(int classes, int count) {
         if (classes == 0) {
             if (classLabel != null) {
-                throw new InvalidArgumentException("--class: the model is unconditional");
+                throw new InvalidArgumentException("--class needs a class-conditional trained model");
             }
             return null;
         }
@@ -230,39 +170,12 @@ final class SampleCommand implements Callable<Integer> {
         return labels;
     }
 
-    private Target target(NDManager manager, int count) {
-        String model = source.model;
-        if (model != null && model.startsWith("gmm:")) {
-            if (classLabel != null) {
-                throw new InvalidArgumentException("--class needs a class-conditional trained model");
-            }
-            GaussianMixture mixture = Models.mixture(model);
-            NoiseSchedule schedule = Schedules.byName(process == null ? "edm" : process);
-            return new Target(new GaussianMixtureDenoiser(mixture, schedule).edmView(), schedule,
-                    new Shape(mixture.dimension()), model, SamplingContext.of(schedule));
-        }
-        TrainedModel trained = source.run != null ? TrainedModel.load(source.run, manager)
-                : TrainedModel.bundled(Models.bundledModel(model), manager);
-        String own = trained.config().preconditioning().process();
-        if (process != null && !process.equals(own)) {
-            throw new InvalidArgumentException("the model was trained on process " + own + "; --process " + process
-                    + " cannot change it");
-        }
-        int[] labels = labels(trained.network().config().classes(), count);
-        Denoiser denoiser = (labels == null ? trained.denoiser() : trained.denoiser(labels, guidance)).edmView();
-        Shape shape = new Shape(trained.network().config().sampleShape().stream().mapToLong(Integer::longValue)
-                .toArray());
-        return new Target(denoiser, trained.config().preconditioning().schedule(), shape,
-                source.run != null ? source.run.toString() : model,
-                SamplingContext.of(trained.config().preconditioning()));
-    }
-
-    private void checkInit(NDArray init, Target target) {
+    private void checkInit(NDArray init, Shape sampleShape, String model) {
         Shape shape = init.getShape();
-        Shape expected = new Shape(shape.get(0)).addAll(target.sampleShape());
+        Shape expected = new Shape(shape.get(0)).addAll(sampleShape);
         if (!shape.equals(expected)) {
-            throw new ShapeMismatchException("--init " + start.init + " has shape " + shape + " but "
-                    + target.name() + " takes samples of shape " + target.sampleShape() + "; expected " + expected);
+            throw new ShapeMismatchException("--init " + start.init + " has shape " + shape + " but " + model
+                    + " takes samples of shape " + sampleShape + "; expected " + expected);
         }
     }
 

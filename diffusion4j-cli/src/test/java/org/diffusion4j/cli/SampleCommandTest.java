@@ -18,7 +18,6 @@ import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.process.VpLinearSchedule;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,10 +34,10 @@ class SampleCommandTest {
         try (NDManager m = Backend.newManager()) {
             NDArray written = ArrayFiles.read(out, m);
             VpLinearSchedule vp = new VpLinearSchedule();
-            NDArray direct = Sampling.generate(SamplerRegistry.create("dpmpp-2m-sde:eta=0.5"),
+            NDArray direct = Sampling.of(SamplerRegistry.create("dpmpp-2m-sde:eta=0.5"),
                     new GaussianMixtureDenoiser(MixtureSpec.bundled("eight-gaussians"), vp).edmView(),
-                    new GridSpec.Karras(0.002, 80, 7).build(12, vp, true), m, new Shape(2), DataType.FLOAT64,
-                    new long[] {40, 41, 42, 43, 44}, null, StepCallback.NONE).samples();
+                    new GridSpec.Karras(0.002, 80, 7).build(12, vp, true))
+                    .generate(new long[] {40, 41, 42, 43, 44}, new Shape(2), DataType.FLOAT64, m).samples();
             assertEquals(new Shape(5, 2), written.getShape());
             assertTrue(written.sub(direct).abs().max().getDouble() == 0);
         }
@@ -97,6 +96,10 @@ class SampleCommandTest {
                 "4", "--out", out);
         assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
                 "--steps", "4", "--process", "vpp", "--out", out);
+        assertError("class 11 is out of range: the model has 10 classes, 0 … 9", "sample", "--model",
+                "bundled:mnist-edm", "--sampler", "euler", "--steps", "2", "--n", "1", "--class", "11", "--out", out);
+        assertError("guidance scale 2.0 needs a class per sample", "sample", "--model", "gmm:eight-gaussians",
+                "--sampler", "euler", "--steps", "4", "--cfg-scale", "2", "--out", out);
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.util.function.IntConsumer;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.denoise.GaussianMixture;
-import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.generate.Generation;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 
 /**
  * Measures a trained model against its data. Images: Fréchet distance in a classifier's feature space, precision
@@ -22,28 +24,34 @@ import org.diffusion4j.sample.Sampling;
 public final class ModelEvaluation {
     private ModelEvaluation() {}
 
-    /** The measurements ({@code evaluations}: denoiser calls per sample); NaN where a measure does not apply. */
-    public record Result(int samples, long evaluations, double frechet, double frechetFloor, double precision,
-            double recall, double classAccuracy, double swd, double swdFloor, double mmd, double mmdFloor,
-            double nll, double nllFloor) {}
-
-    /** Draws the samples an evaluation measures: one per seed, of the asked classes (null: unconditional). */
-    @FunctionalInterface
-    public interface SampleSource {
-        /** The samples, in {@code manager}, with the model calls each took. */
-        Sampling.Result generate(long[] seeds, int[] classes, NDManager manager);
-    }
+    /**
+     * The measurements ({@code evaluations}: model calls per sample, {@code steps}: sampler steps); NaN where a
+     * measure does not apply.
+     */
+    public record Result(int samples, long evaluations, int steps, double frechet, double frechetFloor,
+            double precision, double recall, double classAccuracy, double swd, double swdFloor, double mmd,
+            double mmdFloor, double nll, double nllFloor) {}
 
     /**
-     * Generates {@code n} samples from {@code source} (sample i of class i mod classes, seed {@code seed + i}) and
-     * measures them.
+     * What generated samples are measured against.
      *
-     * @param classes the model's number of classes (0: unconditional)
+     * @param data the real data
      * @param classifier the feature space for images (null for 2-D data)
      * @param mixture the true density of 2-D data, or null
      */
-    public static Result evaluate(SampleSource source, int classes, ImageSet data, int n, long seed,
-            Classifier classifier, GaussianMixture mixture, NDManager manager, IntConsumer progress) {
+    public record Reference(ImageSet data, Classifier classifier, GaussianMixture mixture) {}
+
+    /**
+     * Generates one sample per seed of {@code request} (sample i of class i mod the model's classes) with
+     * {@code generator}, in batches, and measures them against {@code reference}; the real-vs-real floor uses a
+     * permutation of the data drawn from the first seed.
+     */
+    public static Result evaluate(Generator generator, GenerationRequest request, Reference reference,
+            NDManager manager, IntConsumer progress) {
+        ImageSet data = reference.data();
+        int n = request.seeds().length;
+        long seed = request.seeds()[0];
+        int classes = generator.classes();
         if (2 * n > data.size()) {
             throw new InvalidArgumentException("the floor needs two disjoint real sets of " + n + " samples, but the "
                     + "data has " + data.size() + "; ask for at most " + data.size() / 2);
@@ -51,24 +59,27 @@ public final class ModelEvaluation {
         float[] generated = new float[n * data.sampleSize()];
         int[] labels = new int[n];
         long evaluations = 0;
+        int steps = 0;
         int batch = 250;
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
-            long[] seeds = new long[to - from];
             int[] classOf = new int[to - from];
             for (int i = from; i < to; i++) {
-                seeds[i - from] = seed + i;
                 labels[i] = classes > 0 ? i % classes : 0;
                 classOf[i - from] = labels[i];
             }
             try (NDManager m = manager.newSubManager()) {
-                Sampling.Result result = source.generate(seeds, classes > 0 ? classOf : null, m);
-                float[] values = result.samples().toFloatArray();
+                Generation result = generator.generate(request.forSamples(Arrays.copyOfRange(request.seeds(), from,
+                        to), classes > 0 ? classOf : null), m);
+                float[] values = result.samples().toType(DataType.FLOAT32, false).toFloatArray();
                 System.arraycopy(values, 0, generated, from * data.sampleSize(), values.length);
                 evaluations = result.evaluations(); // one call per step serves the whole batch
+                steps = result.steps();
             }
             progress.accept(to);
         }
+        Classifier classifier = reference.classifier();
+        GaussianMixture mixture = reference.mixture();
         int[] order = permutation(data.size(), seed);
         float[] realA = gather(data, Arrays.copyOfRange(order, 0, n));
         float[] realB = gather(data, Arrays.copyOfRange(order, n, 2 * n));
@@ -87,7 +98,8 @@ public final class ModelEvaluation {
                 }
                 accuracy = (double) right / n;
             }
-            return new Result(n, evaluations, FrechetDistance.between(fA, fGenerated), FrechetDistance.between(fA, fB),
+            return new Result(n, evaluations, steps, FrechetDistance.between(fA, fGenerated),
+                    FrechetDistance.between(fA, fB),
                     pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan);
         }
         double[][] pGenerated = rows(generated, data.sampleSize());
@@ -100,7 +112,7 @@ public final class ModelEvaluation {
             nllFloor = nll(mixture, realA, n, data.sampleShape(), manager);
         }
         int small = Math.min(n, 2000);
-        return new Result(n, evaluations, nan, nan, nan, nan, nan,
+        return new Result(n, evaluations, steps, nan, nan, nan, nan, nan,
                 SlicedWasserstein.distance(pGenerated, pA, 128, seed), SlicedWasserstein.distance(pB, pA, 128, seed),
                 Mmd.squared(Arrays.copyOf(pGenerated, small), Arrays.copyOf(pA, small)),
                 Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor);

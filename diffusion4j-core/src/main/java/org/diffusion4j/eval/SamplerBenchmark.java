@@ -13,16 +13,20 @@ import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
+import org.diffusion4j.generate.Budget;
+import org.diffusion4j.generate.GaussianGenerator;
+import org.diffusion4j.generate.Generation;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generators;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.ode.DormandPrince;
 import org.diffusion4j.ode.ProbabilityFlow;
 import org.diffusion4j.process.NoiseSchedule;
+import org.diffusion4j.process.VeSchedule;
 import org.diffusion4j.sample.GaussianNoise;
-import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
 import org.diffusion4j.sample.SamplingContext;
 import org.diffusion4j.sample.StepCallback;
 
@@ -49,7 +53,7 @@ public final class SamplerBenchmark {
      * @param schedule the process the samplers see the denoiser through
      * @param grid where the levels go (its endpoints fix the reference)
      * @param samplers sampler specs ({@link SamplerRegistry})
-     * @param nfe the NFE budgets; a two-call sampler gets ⌈budget/2⌉ steps
+     * @param nfe the NFE budgets; each sampler takes the most steps whose calls fit ({@link Budget})
      * @param samples number of samples (and of exact draws for SWD)
      * @param seed seed of the first sample (sample i uses seed + i); also fixes the exact draws and projections
      * @param type float64 for measuring orders, float32 to see what networks get
@@ -76,6 +80,81 @@ public final class SamplerBenchmark {
             for (String spec : samplers) {
                 SamplerRegistry.create(spec, SamplingContext.of(schedule));
             }
+        }
+
+        /**
+         * A benchmark of {@code samplers} at the {@code nfe} budgets on {@code mixture}, with the defaults of
+         * {@code d4j bench samplers}: EDM process, Karras grid 0.002 … 80 (ρ = 7), 2048 samples from seed 0, float64,
+         * reference tolerance 1e-10, order fitted over the last 3 budgets, 128 projections.
+         */
+        public static Builder builder(GaussianMixture mixture, List<String> samplers, List<Integer> nfe) {
+            return new Builder(mixture, samplers, nfe);
+        }
+    }
+
+    /** Builds a {@link Config}; every setter names the field it sets. */
+    public static final class Builder {
+        private final GaussianMixture mixture;
+        private final List<String> samplers;
+        private final List<Integer> nfe;
+        private NoiseSchedule schedule = new VeSchedule();
+        private GridSpec grid = new GridSpec.Karras(0.002, 80, 7);
+        private int samples = 2048;
+        private long seed;
+        private DataType type = DataType.FLOAT64;
+        private double referenceTolerance = 1e-10;
+        private int fitPoints = 3;
+        private int projections = 128;
+
+        private Builder(GaussianMixture mixture, List<String> samplers, List<Integer> nfe) {
+            this.mixture = mixture;
+            this.samplers = samplers;
+            this.nfe = nfe;
+        }
+
+        public Builder schedule(NoiseSchedule value) {
+            schedule = value;
+            return this;
+        }
+
+        public Builder grid(GridSpec value) {
+            grid = value;
+            return this;
+        }
+
+        public Builder samples(int value) {
+            samples = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder type(DataType value) {
+            type = value;
+            return this;
+        }
+
+        public Builder referenceTolerance(double value) {
+            referenceTolerance = value;
+            return this;
+        }
+
+        public Builder fitPoints(int value) {
+            fitPoints = value;
+            return this;
+        }
+
+        public Builder projections(int value) {
+            projections = value;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(mixture, schedule, grid, samplers, nfe, samples, seed, type, referenceTolerance,
+                    fitPoints, projections);
         }
     }
 
@@ -117,12 +196,11 @@ public final class SamplerBenchmark {
 
             List<Row> rows = new ArrayList<>();
             List<Order> orders = new ArrayList<>();
+            GaussianGenerator generator = Generators.of(denoiser, config.schedule(), new Shape(dim));
             for (String spec : config.samplers()) {
                 Sampler sampler = SamplerRegistry.create(spec, SamplingContext.of(config.schedule()));
                 List<Row> own = new ArrayList<>();
                 for (int budget : config.nfe()) {
-                    int steps = sampler.evaluationsPerStep() == 2 ? (budget + 1) / 2 : budget;
-                    Grid grid = config.grid().build(steps, config.schedule(), true);
                     try (NDManager run = manager.newSubManager()) {
                         NDArray[] atSigmaMin = new NDArray[1];
                         StepCallback capture = info -> {
@@ -131,12 +209,12 @@ public final class SamplerBenchmark {
                                 atSigmaMin[0].attach(run);
                             }
                         };
-                        Sampling.Result result = Sampling.generate(sampler, denoiser, grid, run, new Shape(dim),
-                                config.type(), seeds, (NoiseKind) null, capture);
+                        Generation result = generator.generate(GenerationRequest.builder(seeds).sampler(spec)
+                                .nfe(budget).grid(config.grid()).dtype(config.type()).callback(capture).build(), run);
                         NDArray samples = result.samples().toType(DataType.FLOAT64, false);
                         double[][] points = rows(samples.toDoubleArray(), n, dim);
-                        Row row = new Row(spec, (int) result.evaluations(), steps,
-                                rmse(grid.endsAtZero() ? atSigmaMin[0] : samples, flow.y()),
+                        Row row = new Row(spec, (int) result.evaluations(), result.steps(),
+                                rmse(atSigmaMin[0], flow.y()),
                                 nll(config.mixture(), points, run),
                                 SlicedWasserstein.distance(points, exactDraws, config.projections(), config.seed()));
                         own.add(row);

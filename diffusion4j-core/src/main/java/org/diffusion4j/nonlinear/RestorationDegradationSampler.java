@@ -1,10 +1,11 @@
 package org.diffusion4j.nonlinear;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.nonlinear.RestorationDegradation.DriftPoint;
+import org.diffusion4j.sample.NoiseSource;
+import org.diffusion4j.sample.StepCallback;
+import org.diffusion4j.sample.StepLoop;
 
 /**
  * Deterministic sampling of a forward SDE by restoration–degradation steps (Chen, Daras &amp; Dimakis 2023) along
@@ -38,29 +39,31 @@ public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point)
 
     /** Runs the steps from {@code times[0]} to {@code times[N]}; x is returned in its own manager. */
     public NDArray sample(ForwardSde sde, ScoreField score, NDArray x, double[] times) {
+        return sample(sde, score, x, times, StepCallback.NONE);
+    }
+
+    /**
+     * Runs the steps from {@code times[0]} to {@code times[N]} in the shared {@link StepLoop} (memory, NaN check,
+     * {@code callback} at each step's first score call); x is returned in its own manager.
+     */
+    public NDArray sample(ForwardSde sde, ScoreField score, NDArray x, double[] times, StepCallback callback) {
         for (int i = 1; i < times.length; i++) {
             if (!(times[i] < times[i - 1] && times[i] >= 0)) {
                 throw new InvalidArgumentException("times must decrease to a non-negative end, got t[" + (i - 1)
                         + "] = " + times[i - 1] + ", t[" + i + "] = " + times[i]);
             }
         }
-        NDManager home = x.getManager().newSubManager();
-        NDManager owner = x.getManager();
-        NDArray state = x.duplicate();
-        state.attach(home);
-        try {
-            for (int i = 1; i < times.length; i++) {
-                try (StepScope step = StepScope.open(home, state)) {
-                    double t = times[i - 1];
-                    double delta = t - times[i];
+        return new StepLoop("restoration-degradation", new StepLoop.Levels("t", times), 0).run(x,
+                StepLoop.Model.ownModel(NoiseSource.NONE), callback, (step, state) -> {
+                    double t = step.sigma();
+                    double delta = t - step.next();
                     double eta = Math.min(t, Math.max(delta, lookBack.eta(t, delta)));
-                    state = step.keep(RestorationDegradation.step(sde, score, state, t, eta, delta, point));
-                }
-            }
-            state.attach(owner);
-            return state;
-        } finally {
-            home.close();
-        }
+                    ScoreField observed = (y, time) -> {
+                        NDArray s = score.score(y, time);
+                        step.observe(y, time, s);
+                        return s;
+                    };
+                    return RestorationDegradation.step(sde, observed, state, t, eta, delta, point);
+                });
     }
 }

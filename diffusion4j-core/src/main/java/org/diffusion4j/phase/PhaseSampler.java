@@ -1,15 +1,15 @@
 package org.diffusion4j.phase;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.sample.NoiseSource;
+import org.diffusion4j.sample.StepCallback;
+import org.diffusion4j.sample.StepLoop;
 
 /**
  * An integrator of a phase-space process backwards in time, walking a decreasing list of process times: of the
  * probability flow {@code dz/dt = F_t z − ½G_tG_tᵀ·s(z, t)}, or (stochastic ones) of the reverse SDE
- * {@code dz = [F_t z − G_tG_tᵀ·s] dt + G_t dW̄}. Each step runs in its own native-memory scope; stochastic steps draw
+ * {@code dz = [F_t z − G_tG_tᵀ·s] dt + G_t dW̄}. Steps run in the shared {@link StepLoop}; stochastic steps draw
  * from a {@link NoiseSource} asked with the step's two times in place of noise levels.
  */
 public interface PhaseSampler {
@@ -37,26 +37,27 @@ public interface PhaseSampler {
 
     /** Integrates z from {@code times[0]} down to the last time; the result belongs to z's manager. */
     default NDArray sample(Psld process, PhaseScore score, NDArray z, double[] times, NoiseSource noise) {
+        return sample(process, score, z, times, noise, StepCallback.NONE);
+    }
+
+    /**
+     * Integrates z from {@code times[0]} down to the last time in the shared {@link StepLoop} (memory, NaN check,
+     * callback at the first score call of each step); the result belongs to z's manager.
+     */
+    default NDArray sample(Psld process, PhaseScore score, NDArray z, double[] times, NoiseSource noise,
+            StepCallback callback) {
         for (int i = 1; i < times.length; i++) {
             if (!(times[i] < times[i - 1] && times[i] > 0)) {
                 throw new InvalidArgumentException("phase-space times must decrease and stay positive, got "
                         + times[i - 1] + " then " + times[i] + " at index " + i);
             }
         }
-        NDManager home = z.getManager().newSubManager();
-        NDArray state = z.duplicate();
-        state.attach(home);
-        try {
-            for (int i = 0; i + 1 < times.length; i++) {
-                try (StepScope scope = StepScope.open(home, state)) {
-                    state = scope.keep(step(process, score, state, times[i], times[i + 1], noise));
-                }
-            }
-            state.attach(z.getManager());
-            return state;
-        } finally {
-            home.close();
-        }
+        return new StepLoop(name(), new StepLoop.Levels("t", times), 0).run(z, StepLoop.Model.ownModel(noise),
+                callback, (step, state) -> step(process, (x, t) -> {
+                    NDArray s = score.score(x, t);
+                    step.observe(x, t, s);
+                    return s;
+                }, state, step.sigma(), step.next(), noise));
     }
 
     /** PSLD's quadratic grid of {@code steps} steps from t = 1 down to {@code end}: dense near the data. */

@@ -11,6 +11,7 @@ import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.sample.GaussianNoise;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.sample.StepCallback;
 
 /**
  * A network trained on a phase-space process (an ε-prediction over [x, m], plain or mixed: {@link PhaseEpsilon}) as
@@ -61,11 +62,12 @@ public record PhaseSpaceModel(Psld process, Network network, Preconditioning pre
 
     /**
      * Samples of data shape {@code sample}: sample i from seed {@code seeds[i]} (its prior draw and all its noise)
-     * and of class {@code classes[i]}, integrated by {@code sampler} in {@code steps} steps. The result holds the
+     * and of class {@code classes[i]}, integrated by {@code sampler} in {@code steps} steps, each reported to
+     * {@code callback}. The result holds the
      * position half x and the score evaluations per sample.
      */
     public Sampling.Result generate(PhaseSampler sampler, int steps, long[] seeds, int[] classes, Shape sample,
-            NDManager manager) {
+            NDManager manager, StepCallback callback) {
         long[] dims = new Shape(seeds.length).addAll(sample).getShape().clone();
         dims[1] *= 2;
         GaussianNoise noise = GaussianNoise.perSample(seeds);
@@ -76,7 +78,7 @@ public record PhaseSpaceModel(Psld process, Network network, Preconditioning pre
         NDArray out = sampler.sample(process, (state, t) -> {
             calls.incrementAndGet();
             return counted.score(state, t);
-        }, prior, PhaseSampler.quadraticTimes(steps, END), noise);
+        }, prior, PhaseSampler.quadraticTimes(steps, END), noise, callback);
         NDArray x = PhaseState.position(out);
         return new Sampling.Result(x, calls.get());
     }

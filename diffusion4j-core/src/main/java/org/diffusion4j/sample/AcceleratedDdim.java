@@ -3,8 +3,6 @@ package org.diffusion4j.sample;
 import ai.djl.ndarray.NDArray;
 import java.util.Locale;
 import org.diffusion4j.UnknownNameException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * The accelerated deterministic sampler of Li, Huang, Efimov, Wei, Chi &amp; Chen (2024), which converges as O(1/T²)
@@ -31,7 +29,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param form {@code MULTISTEP} or {@code THEORY}
  */
-public record AcceleratedDdim(Form form) implements Sampler {
+public record AcceleratedDdim(Form form) implements SteppedSampler {
 
     /** Which update. */
     public enum Form {
@@ -63,65 +61,54 @@ public record AcceleratedDdim(Form form) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        return form == Form.THEORY ? theory(denoiser, input, grid, callback) : multistep(denoiser, input, grid,
-                callback);
+    public long evaluations(int steps, boolean endsAtZero) {
+        return (long) evaluationsPerStep() * steps;
     }
 
-    private NDArray multistep(Denoiser denoiser, NDArray input, Grid grid, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            NDArray previousEps = null;
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x, previousEps)) {
-                    double sigma = grid.sigma(i);
-                    double at = VpChain.alphaBar(sigma);
-                    double an = VpChain.alphaBar(grid.sigma(i + 1));
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    NDArray eps = x.sub(denoised).div(sigma);
-                    NDArray y = x.mul(Math.sqrt(at));
-                    NDArray yNext = y.mul(Math.sqrt(an / at))
-                            .add(eps.mul(Math.sqrt(1 - an) - Math.sqrt(an / at) * Math.sqrt(1 - at)));
-                    if (previousEps != null) {
-                        double ap = VpChain.alphaBar(grid.sigma(i - 1));
-                        double bracket = at * Math.sqrt(1 - an) / Math.sqrt(an) + Math.asin(Math.sqrt(an))
-                                - at * Math.sqrt(1 - at) / Math.sqrt(at) - Math.asin(Math.sqrt(at));
-                        yNext = yNext.add(previousEps.sub(eps).mul(Math.sqrt(an) / (at - ap) * bracket));
-                    }
-                    x = step.advance(yNext.div(Math.sqrt(an)));
-                    previousEps = step.keep(eps);
-                }
-            }
-            return loop.finish(x);
-        }
+    @Override
+    public int history() {
+        return form == Form.MULTISTEP ? 1 : 0;
     }
 
-    private NDArray theory(Denoiser denoiser, NDArray input, Grid grid, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double at = VpChain.alphaBar(sigma);
-                    double an = VpChain.alphaBar(grid.sigma(i + 1));
-                    double alpha = at / an;
-                    double alphaBefore = i > 0 ? VpChain.alphaBar(grid.sigma(i - 1)) / at : alpha;
-                    double sigmaBefore = VpChain.sigma(at * alphaBefore);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    NDArray score = x.sub(denoised).div(sigma).div(-Math.sqrt(1 - at));
-                    NDArray y = x.mul(Math.sqrt(at));
-                    NDArray back = y.sub(score.mul((1 - alphaBefore) / 2)).mul(Math.sqrt(alphaBefore));
-                    NDArray backEps = VpChain.epsilon(denoiser, back, sigmaBefore);
-                    NDArray backScore = backEps.div(-Math.sqrt(1 - at * alphaBefore));
-                    NDArray correction = score.sub(backScore.mul(Math.sqrt(alphaBefore)))
-                            .mul((1 - alpha) * (1 - alpha) / (4 * (1 - alphaBefore)));
-                    NDArray yNext = y.add(score.mul((1 - alpha) / 2)).add(correction).div(Math.sqrt(alpha));
-                    x = step.advance(yNext.div(Math.sqrt(an)));
-                }
-            }
-            return loop.finish(x);
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        return form == Form.THEORY ? theory(step, x) : multistep(step, x);
+    }
+
+    private static NDArray multistep(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double at = VpChain.alphaBar(sigma);
+        double an = VpChain.alphaBar(step.next());
+        NDArray eps = x.sub(step.denoise(x, sigma)).div(sigma);
+        NDArray previousEps = step.previous("eps", 1);
+        step.remember("eps", eps);
+        NDArray y = x.mul(Math.sqrt(at));
+        NDArray yNext = y.mul(Math.sqrt(an / at))
+                .add(eps.mul(Math.sqrt(1 - an) - Math.sqrt(an / at) * Math.sqrt(1 - at)));
+        if (previousEps != null) {
+            double ap = VpChain.alphaBar(step.sigma(step.index() - 1));
+            double bracket = at * Math.sqrt(1 - an) / Math.sqrt(an) + Math.asin(Math.sqrt(an))
+                    - at * Math.sqrt(1 - at) / Math.sqrt(at) - Math.asin(Math.sqrt(at));
+            yNext = yNext.add(previousEps.sub(eps).mul(Math.sqrt(an) / (at - ap) * bracket));
         }
+        return yNext.div(Math.sqrt(an));
+    }
+
+    private static NDArray theory(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double at = VpChain.alphaBar(sigma);
+        double an = VpChain.alphaBar(step.next());
+        double alpha = at / an;
+        double alphaBefore = step.isFirst() ? alpha : VpChain.alphaBar(step.sigma(step.index() - 1)) / at;
+        double sigmaBefore = VpChain.sigma(at * alphaBefore);
+        NDArray score = x.sub(step.denoise(x, sigma)).div(sigma).div(-Math.sqrt(1 - at));
+        NDArray y = x.mul(Math.sqrt(at));
+        NDArray back = y.sub(score.mul((1 - alpha) / 2)).mul(Math.sqrt(alphaBefore));
+        NDArray backEps = VpChain.epsilon(step, back, sigmaBefore);
+        NDArray backScore = backEps.div(-Math.sqrt(1 - at * alphaBefore));
+        NDArray correction = score.sub(backScore.mul(Math.sqrt(alphaBefore)))
+                .mul((1 - alpha) * (1 - alpha) / (4 * (1 - alphaBefore)));
+        NDArray yNext = y.add(score.mul((1 - alpha) / 2)).add(correction).div(Math.sqrt(alpha));
+        return yNext.div(Math.sqrt(an));
     }
 }

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * The accelerated stochastic sampler of Li, Huang, Efimov, Wei, Chi &amp; Chen (2024), "Accelerating Convergence of
@@ -15,7 +13,7 @@ import org.diffusion4j.grid.Grid;
  * with the score evaluated at the noised point under the label t; no Z⁺ on the step to the data. One denoiser call
  * per step.
  */
-public record AcceleratedDdpm() implements Sampler {
+public record AcceleratedDdpm() implements SteppedSampler {
 
     @Override
     public String name() {
@@ -28,33 +26,22 @@ public record AcceleratedDdpm() implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    double barT = VpChain.alphaBar(sigma);
-                    double barNext = VpChain.alphaBar(next);
-                    double alpha = barT / barNext;
-                    double half = Math.sqrt((1 - alpha) / 2);
-                    // the two noises come from consecutive halves of the step, so Brownian sources give
-                    // independent increments too
-                    double middle = Math.sqrt(sigma * Math.max(next, sigma * 1e-3));
-                    NDArray y = x.mul(Math.sqrt(barT)).add(noise.sample(x, sigma, middle).mul(half));
-                    NDArray plus = y.div(Math.sqrt(barT));
-                    NDArray denoised = denoiser.denoise(plus, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, plus, denoised));
-                    NDArray score = plus.sub(denoised).div(sigma).div(-Math.sqrt(1 - barT));
-                    NDArray yNext = y.add(score.mul(1 - alpha)).div(Math.sqrt(alpha));
-                    if (next > 0) {
-                        yNext = yNext.add(noise.sample(x, middle, next).mul(half));
-                    }
-                    x = step.advance(yNext.div(Math.sqrt(barNext)));
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        double barT = VpChain.alphaBar(sigma);
+        double barNext = VpChain.alphaBar(next);
+        double alpha = barT / barNext;
+        double half = Math.sqrt((1 - alpha) / 2);
+        // the two noises come from consecutive halves of the step, so Brownian sources give independent increments
+        double middle = Math.sqrt(sigma * Math.max(next, sigma * 1e-3));
+        NDArray y = x.mul(Math.sqrt(barT)).add(step.noise(x, sigma, middle).mul(half));
+        NDArray plus = y.div(Math.sqrt(barT));
+        NDArray score = plus.sub(step.denoise(plus, sigma)).div(sigma).div(-Math.sqrt(1 - barT));
+        NDArray yNext = y.add(score.mul(1 - alpha)).div(Math.sqrt(alpha));
+        if (next > 0) {
+            yNext = yNext.add(step.noise(x, middle, next).mul(half));
         }
+        return yNext.div(Math.sqrt(barNext));
     }
 }

@@ -1,5 +1,6 @@
 package org.diffusion4j.sample;
 
+import ai.djl.ndarray.NDArray;
 import org.diffusion4j.InvalidArgumentException;
 
 /**
@@ -16,6 +17,11 @@ record AncestralStep(double down, double up) {
         double up = Math.min(sigmaNext,
                 eta * Math.sqrt(sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma)));
         return new AncestralStep(Math.sqrt(sigmaNext * sigmaNext - up * up), up);
+    }
+
+    /** {@code x + σ_up·s_noise·z} with z drawn for the step's move, when the step lands above σ = 0. */
+    NDArray addNoise(Step step, NDArray x, double sNoise) {
+        return step.next() > 0 && up > 0 ? x.add(step.noise(x, step.sigma(), step.next()).mul(sNoise * up)) : x;
     }
 
     static double checkEta(double eta) {

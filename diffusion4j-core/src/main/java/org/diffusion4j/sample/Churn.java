@@ -41,9 +41,21 @@ public record Churn(double sChurn, double sTmin, double sTmax, double sNoise) {
         return sTmin <= sigma && sigma <= sTmax ? Math.min(sChurn / steps, Math.sqrt(2) - 1) : 0;
     }
 
-    /** x̂ = x + √(σ̂² − σ²)·S_noise·z, with z drawn for the move σ̂ → σ. */
-    NDArray raise(NDArray x, double sigma, double sigmaHat, NoiseSource noise) {
-        NDArray z = noise.sample(x, sigmaHat, sigma);
-        return x.add(z.mul(sNoise * Math.sqrt(sigmaHat * sigmaHat - sigma * sigma)));
+    /** The state x̂ and level σ̂ a step starts from after churn. */
+    record Raised(NDArray x, double sigma) {}
+
+    /**
+     * x̂ = x + √(σ̂² − σ²)·S_noise·z at σ̂ = σ_i·(1 + γ_i), with z drawn for the move σ̂ → σ_i; (x, σ_i) when
+     * γ_i = 0.
+     */
+    Raised raise(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double gamma = gamma(sigma, step.steps());
+        if (gamma <= 0) {
+            return new Raised(x, sigma);
+        }
+        double sigmaHat = sigma * (gamma + 1);
+        NDArray z = step.noise(x, sigmaHat, sigma);
+        return new Raised(x.add(z.mul(sNoise * Math.sqrt(sigmaHat * sigmaHat - sigma * sigma))), sigmaHat);
     }
 }

@@ -3,8 +3,6 @@ package org.diffusion4j.sample;
 import ai.djl.ndarray.NDArray;
 import org.apache.commons.math3.analysis.integration.IterativeLegendreGaussIntegrator;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
@@ -24,7 +22,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * @param schedule the model's process
  * @param lambda λ ≥ 0
  */
-public record ConjugateDdim(NoiseSchedule schedule, double lambda) implements Sampler {
+public record ConjugateDdim(NoiseSchedule schedule, double lambda) implements SteppedSampler {
 
     public ConjugateDdim {
         if (!(lambda >= 0)) {
@@ -49,25 +47,13 @@ public record ConjugateDdim(NoiseSchedule schedule, double lambda) implements Sa
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    if (next == 0) {
-                        x = step.advance(denoised);
-                        continue;
-                    }
-                    double[] c = coefficients(sigma, next);
-                    NDArray epsilon = x.sub(denoised).div(sigma);
-                    x = step.advance(x.mul(c[0]).add(epsilon.mul(c[1])));
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        NDArray denoised = step.denoise(x, sigma);
+        if (step.next() == 0) {
+            return denoised;
         }
+        double[] c = coefficients(sigma, step.next());
+        return x.mul(c[0]).add(x.sub(denoised).div(sigma).mul(c[1]));
     }
 }

@@ -2,8 +2,6 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * DDIM (Song, Meng &amp; Ermon 2021, eq. 12 and 16) in the EDM view. The paper's step
@@ -16,7 +14,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param eta stochasticity η ∈ [0, 1]
  */
-public record Ddim(double eta) implements Sampler {
+public record Ddim(double eta) implements SteppedSampler {
 
     public Ddim {
         if (!(eta >= 0 && eta <= 1)) {
@@ -39,25 +37,13 @@ public record Ddim(double eta) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    double c = eta * next * Math.sqrt(1 - next * next / (sigma * sigma));
-                    NDArray epsilon = x.sub(denoised).div(sigma);
-                    x = denoised.add(epsilon.mul(Math.sqrt(next * next - c * c)));
-                    if (c > 0) {
-                        x = x.add(noise.sample(x, sigma, next).mul(c));
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
-        }
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        double c = eta * next * Math.sqrt(1 - next * next / (sigma * sigma));
+        NDArray epsilon = x.sub(denoised).div(sigma);
+        NDArray mean = denoised.add(epsilon.mul(Math.sqrt(next * next - c * c)));
+        return c > 0 ? mean.add(step.noise(mean, sigma, next).mul(c)) : mean;
     }
 }

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Locale;
 import org.diffusion4j.UnknownNameException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Ancestral DDPM sampling (Ho et al. 2020, Algorithm 2): each step draws from the posterior
@@ -20,7 +18,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param variance {@code SMALL} (β̃, the posterior's) or {@code LARGE} (β)
  */
-public record Ddpm(Variance variance) implements Sampler {
+public record Ddpm(Variance variance) implements SteppedSampler {
 
     /** Ho et al.'s two choices of the step's noise variance. */
     public enum Variance {
@@ -52,26 +50,17 @@ public record Ddpm(Variance variance) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    double ratio = next * next / (sigma * sigma);
-                    x = denoised.add(x.sub(denoised).mul(ratio));
-                    if (next > 0) {
-                        double deviation = variance == Variance.SMALL ? next * Math.sqrt(1 - ratio)
-                                : Math.sqrt((sigma * sigma - next * next) * (1 + next * next) / (1 + sigma * sigma));
-                        x = x.add(noise.sample(x, sigma, next).mul(deviation));
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        double ratio = next * next / (sigma * sigma);
+        NDArray mean = denoised.add(x.sub(denoised).mul(ratio));
+        if (next == 0) {
+            return mean;
         }
+        double deviation = variance == Variance.SMALL ? next * Math.sqrt(1 - ratio)
+                : Math.sqrt((sigma * sigma - next * next) * (1 + next * next) / (1 + sigma * sigma));
+        return mean.add(step.noise(mean, sigma, next).mul(deviation));
     }
 }

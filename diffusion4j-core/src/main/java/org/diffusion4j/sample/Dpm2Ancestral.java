@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Ancestral sampling with DPM-2 steps (k-diffusion's {@code sample_dpm_2_ancestral}): the {@link Dpm2} move from
@@ -11,7 +9,7 @@ import org.diffusion4j.grid.Grid;
  * @param eta scale of the posterior noise
  * @param sNoise extra noise factor
  */
-public record Dpm2Ancestral(double eta, double sNoise) implements Sampler {
+public record Dpm2Ancestral(double eta, double sNoise) implements SteppedSampler {
 
     public Dpm2Ancestral {
         AncestralStep.checkEta(eta);
@@ -37,29 +35,13 @@ public record Dpm2Ancestral(double eta, double sNoise) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    AncestralStep ancestral = AncestralStep.of(sigma, next, eta);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    NDArray d = OdeDerivative.of(x, denoised, sigma);
-                    if (ancestral.down() == 0) {
-                        x = x.add(d.mul(-sigma));
-                    } else {
-                        x = Dpm2.midpointStep(denoiser, x, d, sigma, ancestral.down());
-                        if (ancestral.up() > 0) {
-                            x = x.add(noise.sample(x, sigma, next).mul(sNoise * ancestral.up()));
-                        }
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        AncestralStep ancestral = AncestralStep.of(sigma, step.next(), eta);
+        NDArray d = OdeDerivative.of(x, step.denoise(x, sigma), sigma);
+        if (ancestral.down() == 0) {
+            return x.add(d.mul(-sigma));
         }
+        return ancestral.addNoise(step, Dpm2.midpointStep(step, x, d, sigma, ancestral.down()), sNoise);
     }
 }

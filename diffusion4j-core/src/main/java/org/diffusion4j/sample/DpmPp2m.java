@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022b, Algorithm 2; k-diffusion's {@code sample_dpmpp_2m}). With λ = −log σ,
@@ -10,7 +8,7 @@ import org.diffusion4j.grid.Grid;
  * {@code x_{i+1} = (σ_{i+1}/σ_i)·x_i − (e^{−h} − 1)·D'}. The first step and the step to σ = 0 use D' = D_i
  * (first order). Second order, one denoiser call per step.
  */
-public record DpmPp2m() implements Sampler {
+public record DpmPp2m() implements SteppedSampler {
 
     @Override
     public String name() {
@@ -18,28 +16,23 @@ public record DpmPp2m() implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            NDArray previous = null;
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x, previous)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    double h = Math.log(sigma) - Math.log(next);
-                    NDArray target = denoised;
-                    if (previous != null && next > 0) {
-                        double hLast = Math.log(grid.sigma(i - 1)) - Math.log(sigma);
-                        double r = hLast / h;
-                        target = denoised.mul(1 + 1 / (2 * r)).sub(previous.mul(1 / (2 * r)));
-                    }
-                    x = step.advance(x.mul(next / sigma).sub(target.mul(Math.expm1(-h))));
-                    previous = step.keep(denoised);
-                }
-            }
-            return loop.finish(x);
+    public int history() {
+        return 1;
+    }
+
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        NDArray previous = step.previous("denoised", 1);
+        step.remember("denoised", denoised);
+        double h = Math.log(sigma) - Math.log(next);
+        NDArray target = denoised;
+        if (previous != null && next > 0) {
+            double r = (Math.log(step.sigma(step.index() - 1)) - Math.log(sigma)) / h;
+            target = denoised.mul(1 + 1 / (2 * r)).sub(previous.mul(1 / (2 * r)));
         }
+        return x.mul(next / sigma).sub(target.mul(Math.expm1(-h)));
     }
 }

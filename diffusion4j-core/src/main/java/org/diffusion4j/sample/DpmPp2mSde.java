@@ -3,8 +3,6 @@ package org.diffusion4j.sample;
 import ai.djl.ndarray.NDArray;
 import java.util.Locale;
 import org.diffusion4j.UnknownNameException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * DPM-Solver++(2M) SDE (Lu et al. 2022b, Section 5, eq. for SDE-DPM-Solver++; k-diffusion's
@@ -22,7 +20,7 @@ import org.diffusion4j.grid.Grid;
  * @param sNoise extra noise factor
  * @param solver how the first difference is weighted
  */
-public record DpmPp2mSde(double eta, double sNoise, SolverType solver) implements Sampler {
+public record DpmPp2mSde(double eta, double sNoise, SolverType solver) implements SteppedSampler {
 
     /** Weighting of the first difference (k-diffusion's {@code solver_type}). */
     public enum SolverType {
@@ -63,41 +61,32 @@ public record DpmPp2mSde(double eta, double sNoise, SolverType solver) implement
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            NDArray previous = null;
-            double hLast = Double.NaN;
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x, previous)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    double h = Double.NaN;
-                    if (next == 0) {
-                        x = denoised;
-                    } else {
-                        h = Math.log(sigma) - Math.log(next);
-                        double etaH = eta * h;
-                        double decay = -Math.expm1(-h - etaH);
-                        x = x.mul(next / sigma * Math.exp(-etaH)).add(denoised.mul(decay));
-                        if (previous != null) {
-                            double r = hLast / h;
-                            double c = solver == SolverType.HEUN ? decay / (-h - etaH) + 1 : 0.5 * decay;
-                            x = x.add(denoised.sub(previous).mul(c * (1 / r)));
-                        }
-                        if (eta > 0) {
-                            double scale = next * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise;
-                            x = x.add(noise.sample(x, sigma, next).mul(scale));
-                        }
-                    }
-                    x = step.advance(x);
-                    previous = step.keep(denoised);
-                    hLast = h;
-                }
-            }
-            return loop.finish(x);
+    public int history() {
+        return 1;
+    }
+
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        NDArray previous = step.previous("denoised", 1);
+        step.remember("denoised", denoised);
+        if (next == 0) {
+            return denoised;
         }
+        double h = Math.log(sigma) - Math.log(next);
+        double etaH = eta * h;
+        double decay = -Math.expm1(-h - etaH);
+        NDArray out = x.mul(next / sigma * Math.exp(-etaH)).add(denoised.mul(decay));
+        if (previous != null) {
+            double r = (Math.log(step.sigma(step.index() - 1)) - Math.log(sigma)) / h;
+            double c = solver == SolverType.HEUN ? decay / (-h - etaH) + 1 : 0.5 * decay;
+            out = out.add(denoised.sub(previous).mul(c * (1 / r)));
+        }
+        if (eta > 0) {
+            out = out.add(step.noise(out, sigma, next).mul(next * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise));
+        }
+        return out;
     }
 }

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Ancestral sampling with DPM-Solver++(2S) steps (Lu et al. 2022b, Algorithm 1 with r = ½; k-diffusion's
@@ -13,7 +11,7 @@ import org.diffusion4j.grid.Grid;
  * @param eta scale of the posterior noise
  * @param sNoise extra noise factor
  */
-public record DpmPp2sAncestral(double eta, double sNoise) implements Sampler {
+public record DpmPp2sAncestral(double eta, double sNoise) implements SteppedSampler {
 
     public DpmPp2sAncestral {
         AncestralStep.checkEta(eta);
@@ -39,33 +37,18 @@ public record DpmPp2sAncestral(double eta, double sNoise) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    AncestralStep ancestral = AncestralStep.of(sigma, next, eta);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    if (ancestral.down() == 0) {
-                        x = x.add(OdeDerivative.of(x, denoised, sigma).mul(-sigma));
-                    } else {
-                        double lambda = -Math.log(sigma);
-                        double h = -Math.log(ancestral.down()) - lambda;
-                        double sigmaMid = Math.exp(-(lambda + 0.5 * h));
-                        NDArray u = x.mul(sigmaMid / sigma).sub(denoised.mul(Math.expm1(-0.5 * h)));
-                        NDArray denoisedMid = denoiser.denoise(u, sigmaMid);
-                        x = x.mul(ancestral.down() / sigma).sub(denoisedMid.mul(Math.expm1(-h)));
-                    }
-                    if (next > 0 && ancestral.up() > 0) {
-                        x = x.add(noise.sample(x, sigma, next).mul(sNoise * ancestral.up()));
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        NDArray denoised = step.denoise(x, sigma);
+        AncestralStep ancestral = AncestralStep.of(sigma, step.next(), eta);
+        if (ancestral.down() == 0) {
+            return ancestral.addNoise(step, x.add(OdeDerivative.of(x, denoised, sigma).mul(-sigma)), sNoise);
         }
+        double lambda = -Math.log(sigma);
+        double h = -Math.log(ancestral.down()) - lambda;
+        double sigmaMid = Math.exp(-(lambda + 0.5 * h));
+        NDArray u = x.mul(sigmaMid / sigma).sub(denoised.mul(Math.expm1(-0.5 * h)));
+        NDArray denoisedMid = step.denoise(u, sigmaMid);
+        return ancestral.addNoise(step, x.mul(ancestral.down() / sigma).sub(denoisedMid.mul(Math.expm1(-h))), sNoise);
     }
 }

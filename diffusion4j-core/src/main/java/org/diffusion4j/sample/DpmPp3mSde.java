@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * DPM-Solver++(3M) SDE (Lu et al. 2022b, multistep third order with the SDE variant of Section 5; k-diffusion's
@@ -26,7 +24,7 @@ import org.diffusion4j.grid.Grid;
  * @param sNoise extra noise factor
  * @param corrected weight the second difference for true third order instead of matching k-diffusion
  */
-public record DpmPp3mSde(double eta, double sNoise, boolean corrected) implements Sampler {
+public record DpmPp3mSde(double eta, double sNoise, boolean corrected) implements SteppedSampler {
 
     public DpmPp3mSde {
         AncestralStep.checkEta(eta);
@@ -52,52 +50,45 @@ public record DpmPp3mSde(double eta, double sNoise, boolean corrected) implement
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            NDArray denoised1 = null;
-            NDArray denoised2 = null;
-            double h1 = Double.NaN;
-            double h2 = Double.NaN;
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x, denoised1, denoised2)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    double h = Double.NaN;
-                    if (next == 0) {
-                        x = denoised;
-                    } else {
-                        h = Math.log(sigma) - Math.log(next);
-                        double hEta = h * (eta + 1);
-                        x = x.mul(Math.exp(-hEta)).add(denoised.mul(-Math.expm1(-hEta)));
-                        double phi2 = Math.expm1(-hEta) / hEta + 1;
-                        if (denoised2 != null) {
-                            double r0 = h1 / h;
-                            double r1 = h2 / h;
-                            NDArray delta0 = denoised.sub(denoised1).div(r0);
-                            NDArray delta1 = denoised1.sub(denoised2).div(r1);
-                            NDArray d1 = delta0.add(delta0.sub(delta1).mul(r0 / (r0 + r1)));
-                            NDArray d2 = delta0.sub(delta1).div((r0 + r1) / (corrected ? 2 : 1));
-                            double phi3 = phi2 / hEta - 0.5;
-                            x = x.add(d1.mul(phi2)).sub(d2.mul(phi3));
-                        } else if (denoised1 != null) {
-                            x = x.add(denoised.sub(denoised1).div(h1 / h).mul(phi2));
-                        }
-                        if (eta > 0) {
-                            double scale = next * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise;
-                            x = x.add(noise.sample(x, sigma, next).mul(scale));
-                        }
-                    }
-                    x = step.advance(x);
-                    denoised2 = denoised1 == null ? null : step.keep(denoised1);
-                    denoised1 = step.keep(denoised);
-                    h2 = h1;
-                    h1 = h;
-                }
-            }
-            return loop.finish(x);
+    public int history() {
+        return 2;
+    }
+
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        NDArray denoised1 = step.previous("denoised", 1);
+        NDArray denoised2 = step.previous("denoised", 2);
+        step.remember("denoised", denoised);
+        if (next == 0) {
+            return denoised;
         }
+        double h = Math.log(sigma) - Math.log(next);
+        double hEta = h * (eta + 1);
+        NDArray out = x.mul(Math.exp(-hEta)).add(denoised.mul(-Math.expm1(-hEta)));
+        double phi2 = Math.expm1(-hEta) / hEta + 1;
+        if (denoised2 != null) {
+            double r0 = logRatio(step, 1) / h;
+            double r1 = logRatio(step, 2) / h;
+            NDArray delta0 = denoised.sub(denoised1).div(r0);
+            NDArray delta1 = denoised1.sub(denoised2).div(r1);
+            NDArray d1 = delta0.add(delta0.sub(delta1).mul(r0 / (r0 + r1)));
+            NDArray d2 = delta0.sub(delta1).div((r0 + r1) / (corrected ? 2 : 1));
+            double phi3 = phi2 / hEta - 0.5;
+            out = out.add(d1.mul(phi2)).sub(d2.mul(phi3));
+        } else if (denoised1 != null) {
+            out = out.add(denoised.sub(denoised1).div(logRatio(step, 1) / h).mul(phi2));
+        }
+        if (eta > 0) {
+            out = out.add(step.noise(out, sigma, next).mul(next * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise));
+        }
+        return out;
+    }
+
+    /** h of the step k steps back: log σ_{i−k} − log σ_{i−k+1}. */
+    private static double logRatio(Step step, int k) {
+        return Math.log(step.sigma(step.index() - k)) - Math.log(step.sigma(step.index() - k + 1));
     }
 }

@@ -2,8 +2,6 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Stochastic DPM-Solver++ with two stages (k-diffusion's {@code sample_dpmpp_sde}; the SDE solver of Lu et al.
@@ -17,7 +15,7 @@ import org.diffusion4j.grid.Grid;
  * @param sNoise extra noise factor
  * @param r position of the intermediate level in λ (½)
  */
-public record DpmPpSde(double eta, double sNoise, double r) implements Sampler {
+public record DpmPpSde(double eta, double sNoise, double r) implements SteppedSampler {
 
     public DpmPpSde {
         AncestralStep.checkEta(eta);
@@ -51,43 +49,30 @@ public record DpmPpSde(double eta, double sNoise, double r) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    if (next == 0) {
-                        x = step.advance(x.add(OdeDerivative.of(x, denoised, sigma).mul(next - sigma)));
-                        continue;
-                    }
-                    double lambda = -Math.log(sigma);
-                    double h = -Math.log(next) - lambda;
-                    double sigmaS = Math.exp(-(lambda + h * r));
-                    double fac = 1 / (2 * r);
-
-                    AncestralStep first = AncestralStep.of(sigma, sigmaS, eta);
-                    double lambdaDown = -Math.log(first.down());
-                    NDArray u = x.mul(first.down() / sigma).sub(denoised.mul(Math.expm1(lambda - lambdaDown)));
-                    if (first.up() > 0) {
-                        u = u.add(noise.sample(x, sigma, sigmaS).mul(sNoise * first.up()));
-                    }
-                    NDArray denoised2 = denoiser.denoise(u, sigmaS);
-
-                    AncestralStep second = AncestralStep.of(sigma, next, eta);
-                    double lambdaNextDown = -Math.log(second.down());
-                    NDArray combined = denoised.mul(1 - fac).add(denoised2.mul(fac));
-                    x = x.mul(second.down() / sigma).sub(combined.mul(Math.expm1(lambda - lambdaNextDown)));
-                    if (second.up() > 0) {
-                        x = x.add(noise.sample(x, sigma, next).mul(sNoise * second.up()));
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray denoised = step.denoise(x, sigma);
+        if (next == 0) {
+            return x.add(OdeDerivative.of(x, denoised, sigma).mul(next - sigma));
         }
+        double lambda = -Math.log(sigma);
+        double h = -Math.log(next) - lambda;
+        double sigmaS = Math.exp(-(lambda + h * r));
+        double fac = 1 / (2 * r);
+
+        AncestralStep first = AncestralStep.of(sigma, sigmaS, eta);
+        double lambdaDown = -Math.log(first.down());
+        NDArray u = x.mul(first.down() / sigma).sub(denoised.mul(Math.expm1(lambda - lambdaDown)));
+        if (first.up() > 0) {
+            u = u.add(step.noise(x, sigma, sigmaS).mul(sNoise * first.up()));
+        }
+        NDArray denoised2 = step.denoise(u, sigmaS);
+
+        AncestralStep second = AncestralStep.of(sigma, next, eta);
+        double lambdaNextDown = -Math.log(second.down());
+        NDArray combined = denoised.mul(1 - fac).add(denoised2.mul(fac));
+        NDArray out = x.mul(second.down() / sigma).sub(combined.mul(Math.expm1(lambda - lambdaNextDown)));
+        return second.up() > 0 ? out.add(step.noise(out, sigma, next).mul(sNoise * second.up())) : out;
     }
 }

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Ancestral sampling with Euler steps (k-diffusion's {@code sample_euler_ancestral}): an Euler step from σ_i down
@@ -12,7 +10,7 @@ import org.diffusion4j.grid.Grid;
  * @param eta scale of the posterior noise (1: DDPM-like, 0: deterministic Euler)
  * @param sNoise extra noise factor
  */
-public record EulerAncestral(double eta, double sNoise) implements Sampler {
+public record EulerAncestral(double eta, double sNoise) implements SteppedSampler {
 
     public EulerAncestral {
         AncestralStep.checkEta(eta);
@@ -33,25 +31,10 @@ public record EulerAncestral(double eta, double sNoise) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    AncestralStep ancestral = AncestralStep.of(sigma, next, eta);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    NDArray d = OdeDerivative.of(x, denoised, sigma);
-                    x = x.add(d.mul(ancestral.down() - sigma));
-                    if (next > 0 && ancestral.up() > 0) {
-                        x = x.add(noise.sample(x, sigma, next).mul(sNoise * ancestral.up()));
-                    }
-                    x = step.advance(x);
-                }
-            }
-            return loop.finish(x);
-        }
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        AncestralStep ancestral = AncestralStep.of(sigma, step.next(), eta);
+        NDArray d = OdeDerivative.of(x, step.denoise(x, sigma), sigma);
+        return ancestral.addNoise(step, x.add(d.mul(ancestral.down() - sigma)), sNoise);
     }
 }

@@ -33,7 +33,7 @@ import org.diffusion4j.process.NoiseSchedule;
  * @param heun Heun instead of Euler–Maruyama
  */
 public record InterpolantSde(NoiseSchedule schedule, Diffusion w, double norm, LastStep last, boolean heun)
-        implements Sampler {
+        implements SteppedSampler {
 
     public InterpolantSde {
         if (!(norm >= 0)) {
@@ -118,10 +118,10 @@ public record InterpolantSde(NoiseSchedule schedule, Diffusion w, double norm, L
     /** The state x_t (process coordinates) and what the denoiser says there. */
     private record Fields(NDArray velocity, NDArray score, NDArray denoised) {}
 
-    private Fields fields(Denoiser denoiser, NDArray x, double t) {
+    private Fields fields(Step step, NDArray x, double t) {
         double alpha = schedule.alpha(t);
         double sigma = schedule.sigma(t);
-        NDArray denoised = denoiser.denoise(x.div(alpha), sigma / alpha);
+        NDArray denoised = step.denoise(x.div(alpha), sigma / alpha);
         NDArray epsilon = x.sub(denoised.mul(alpha)).div(sigma);
         NDArray velocity = denoised.mul(schedule.alphaDerivative(t)).add(epsilon.mul(schedule.sigmaDerivative(t)));
         return new Fields(velocity, epsilon.div(-sigma), denoised);
@@ -132,44 +132,46 @@ public record InterpolantSde(NoiseSchedule schedule, Diffusion w, double norm, L
         return f.score().mul(diffusion(t)).sub(f.velocity());
     }
 
+    /** Runs in the process's coordinates x_t = α(t)·x̃, so the loop's state is scaled at both ends. */
     @Override
     public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        double[] times = new double[grid.steps() + 1];
-        for (int i = 0; i <= grid.steps(); i++) {
-            times[i] = grid.sigma(i) == 0 ? 0 : schedule.timeOfEdmSigma(grid.sigma(i));
-        }
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start().mul(schedule.alpha(times[0]));
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double t = times[i];
-                    double h = t - times[i + 1];
-                    Fields here = fields(denoiser, x, t);
-                    double alpha = schedule.alpha(t);
-                    callback.onStep(new StepInfo(i, grid.steps(), grid.sigma(i), grid.sigma(i), x.div(alpha),
-                            here.denoised()));
-                    if (grid.sigma(i + 1) == 0) {
-                        x = step.advance(switch (last) {
-                            case MEAN -> x.add(drift(here, t).mul(h));
-                            case TWEEDIE -> here.denoised();
-                            case EULER -> x.sub(here.velocity().mul(h));
-                        });
-                        continue;
-                    }
-                    NDArray z = noise.sample(x, grid.sigma(i), grid.sigma(i + 1)).mul(Math.sqrt(2 * diffusion(t) * h));
-                    if (!heun) {
-                        x = step.advance(x.add(drift(here, t).mul(h)).add(z));
-                        continue;
-                    }
-                    NDArray noised = x.add(z);
-                    NDArray k1 = drift(fields(denoiser, noised, t), t);
-                    NDArray predicted = noised.add(k1.mul(h));
-                    NDArray k2 = drift(fields(denoiser, predicted, t - h), t - h);
-                    x = step.advance(noised.add(k1.add(k2).mul(h / 2)));
-                }
+        double end = time(grid.sigma(grid.steps()));
+        try (NDArray start = input.mul(schedule.alpha(time(grid.sigma(0))))) {
+            NDArray x = SteppedSampler.super.sample(denoiser, start, grid, noise, callback);
+            if (end == 0) {
+                return x;
             }
-            double end = times[grid.steps()];
-            return loop.finish(end == 0 ? x : x.div(schedule.alpha(end)));
+            NDArray scaled = x.div(schedule.alpha(end));
+            x.close();
+            return scaled;
         }
+    }
+
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        double t = time(step.sigma());
+        double h = t - time(step.next());
+        if (step.next() == 0) {
+            Fields here = fields(step, x, t);
+            return switch (last) {
+                case MEAN -> x.add(drift(here, t).mul(h));
+                case TWEEDIE -> here.denoised();
+                case EULER -> x.sub(here.velocity().mul(h));
+            };
+        }
+        NDArray z = step.noise(x, step.sigma(), step.next()).mul(Math.sqrt(2 * diffusion(t) * h));
+        if (!heun) {
+            return x.add(drift(fields(step, x, t), t).mul(h)).add(z);
+        }
+        NDArray noised = x.add(z);
+        NDArray k1 = drift(fields(step, noised, t), t);
+        NDArray predicted = noised.add(k1.mul(h));
+        NDArray k2 = drift(fields(step, predicted, t - h), t - h);
+        return noised.add(k1.add(k2).mul(h / 2));
+    }
+
+    /** The process time of EDM level σ̃ (0 at the data). */
+    private double time(double sigma) {
+        return sigma == 0 ? 0 : schedule.timeOfEdmSigma(sigma);
     }
 }

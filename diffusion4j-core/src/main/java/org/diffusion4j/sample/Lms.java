@@ -1,12 +1,7 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Linear multistep (Adams–Bashforth on a variable grid; k-diffusion's {@code sample_lms}, after Karras et al.
@@ -18,7 +13,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param order number of derivatives combined (4 by default)
  */
-public record Lms(int order) implements Sampler {
+public record Lms(int order) implements SteppedSampler {
     private static final double[] NODES = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
         0.8611363115940526};
     private static final double[] WEIGHTS = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
@@ -40,44 +35,23 @@ public record Lms(int order) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        double[] sigmas = grid.sigmas();
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            Deque<NDArray> derivatives = new ArrayDeque<>();
-            for (int i = 0; i < grid.steps(); i++) {
-                NDArray dropped = derivatives.size() == order ? derivatives.removeLast() : null;
-                try (SamplingLoop.Step step = loop.step(i, concat(x, dropped, derivatives))) {
-                    double sigma = sigmas[i];
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, denoised));
-                    derivatives.addFirst(OdeDerivative.of(x, denoised, sigma));
-                    int currentOrder = Math.min(i + 1, order);
-                    NDArray update = null;
-                    Iterator<NDArray> newestFirst = derivatives.iterator();
-                    for (int j = 0; j < currentOrder; j++) {
-                        NDArray term = newestFirst.next().mul(coefficient(currentOrder, sigmas, i, j));
-                        update = update == null ? term : update.add(term);
-                    }
-                    for (NDArray d : derivatives) {
-                        step.keep(d);
-                    }
-                    x = step.advance(x.add(update));
-                }
-            }
-            return loop.finish(x);
-        }
+    public int history() {
+        return order - 1;
     }
 
-    private static NDArray[] concat(NDArray x, NDArray dropped, Deque<NDArray> history) {
-        NDArray[] all = new NDArray[history.size() + 2];
-        all[0] = x;
-        all[1] = dropped;
-        int k = 2;
-        for (NDArray d : history) {
-            all[k++] = d;
+    @Override
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        NDArray d = OdeDerivative.of(x, step.denoise(x, sigma), sigma);
+        step.remember("d", d);
+        int i = step.index();
+        int currentOrder = Math.min(i + 1, order);
+        double[] sigmas = step.sigmas();
+        NDArray update = d.mul(coefficient(currentOrder, sigmas, i, 0));
+        for (int j = 1; j < currentOrder; j++) {
+            update = update.add(step.previous("d", j).mul(coefficient(currentOrder, sigmas, i, j)));
         }
-        return all;
+        return x.add(update);
     }
 
     /** c_j for step i: the integral over [σ_i, σ_{i+1}] of the Lagrange basis polynomial of node σ_{i−j}. */

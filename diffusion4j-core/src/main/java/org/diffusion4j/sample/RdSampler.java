@@ -2,8 +2,6 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.degradation.Degradation;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * Restoration–degradation sampling (Chen, Daras &amp; Dimakis 2023) of a model trained on the corruption
@@ -18,7 +16,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param degradation the corruption the model was trained on
  */
-public record RdSampler(Degradation degradation) implements Sampler {
+public record RdSampler(Degradation degradation) implements SteppedSampler {
 
     @Override
     public String name() {
@@ -26,24 +24,14 @@ public record RdSampler(Degradation degradation) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            for (int i = 0; i < grid.steps(); i++) {
-                try (SamplingLoop.Step step = loop.step(i, x)) {
-                    double sigma = grid.sigma(i);
-                    double next = grid.sigma(i + 1);
-                    NDArray restored = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, grid.steps(), sigma, sigma, x, restored));
-                    if (next == 0) {
-                        x = step.advance(restored);
-                    } else {
-                        NDArray pointingBack = x.sub(degradation.apply(restored, sigma)).div(sigma);
-                        x = step.advance(degradation.apply(restored, next).add(pointingBack.mul(next)));
-                    }
-                }
-            }
-            return loop.finish(x);
+    public NDArray step(Step step, NDArray x) {
+        double sigma = step.sigma();
+        double next = step.next();
+        NDArray restored = step.denoise(x, sigma);
+        if (next == 0) {
+            return restored;
         }
+        NDArray pointingBack = x.sub(degradation.apply(restored, sigma)).div(sigma);
+        return degradation.apply(restored, next).add(pointingBack.mul(next));
     }
 }

@@ -2,10 +2,9 @@ package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * UniPC, the unified predictor–corrector of Zhao et al. (2023), data-prediction form with B(h) = e^h − 1 ("bh2"),
@@ -23,7 +22,7 @@ import org.diffusion4j.grid.Grid;
  *
  * @param order p ∈ {1, 2, 3}
  */
-public record UniPc(int order) implements Sampler {
+public record UniPc(int order) implements SteppedSampler {
 
     public UniPc {
         if (order < 1 || order > 3) {
@@ -41,45 +40,32 @@ public record UniPc(int order) implements Sampler {
     }
 
     @Override
-    public NDArray sample(Denoiser denoiser, NDArray input, Grid grid, NoiseSource noise, StepCallback callback) {
-        int steps = grid.steps();
-        double[] lambdas = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            lambdas[i] = -Math.log(grid.sigma(i));
+    public int history() {
+        return order;
+    }
+
+    @Override
+    public NDArray step(Step step, NDArray predicted) {
+        int i = step.index();
+        double[] lambdas = Arrays.stream(step.sigmas()).map(s -> -Math.log(s)).toArray();
+        NDArray denoised = step.denoise(predicted, step.sigma());
+        List<NDArray> history = new ArrayList<>();
+        for (int k = 1; step.previous("denoised", k) != null; k++) {
+            history.add(step.previous("denoised", k));
         }
-        try (SamplingLoop loop = new SamplingLoop(name(), input, grid)) {
-            NDArray x = loop.start();
-            NDArray previousX = null;
-            List<NDArray> history = new ArrayList<>();
-            int previousOrder = 0;
-            for (int i = 0; i < steps; i++) {
-                NDArray[] state = new NDArray[history.size() + 2];
-                state[0] = x;
-                state[1] = previousX;
-                for (int k = 0; k < history.size(); k++) {
-                    state[2 + k] = history.get(k);
-                }
-                try (SamplingLoop.Step step = loop.step(i, state)) {
-                    double sigma = grid.sigma(i);
-                    NDArray denoised = denoiser.denoise(x, sigma);
-                    callback.onStep(new StepInfo(i, steps, sigma, sigma, x, denoised));
-                    if (i > 0) {
-                        x = update(previousX, history, denoised, lambdas, i - 1, previousOrder, true);
-                    }
-                    history.add(0, denoised);
-                    if (history.size() > order) {
-                        history.remove(history.size() - 1);
-                    }
-                    int thisOrder = Math.min(Math.min(order, steps - i), i + 1);
-                    NDArray next = update(x, history, null, lambdas, i, thisOrder, false);
-                    previousX = step.keep(x);
-                    history.forEach(step::keep);
-                    x = step.advance(next);
-                    previousOrder = thisOrder;
-                }
-            }
-            return loop.finish(x);
+        NDArray x = predicted;
+        if (i > 0) {
+            int previousOrder = Math.min(Math.min(order, step.steps() - i + 1), i);
+            x = update(step.previous("x", 1), history, denoised, lambdas, i - 1, previousOrder, true);
         }
+        history.add(0, denoised);
+        if (history.size() > order) {
+            history.remove(history.size() - 1);
+        }
+        step.remember("x", x);
+        step.remember("denoised", denoised);
+        int thisOrder = Math.min(Math.min(order, step.steps() - i), i + 1);
+        return update(x, history, null, lambdas, i, thisOrder, false);
     }
 
     /**

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.denoise.Denoiser;
-import org.diffusion4j.grid.Grid;
 
 /**
  * The discrete variance-preserving chain a grid of EDM levels defines, for samplers stated on DDPM's chain
@@ -18,19 +16,14 @@ final class VpChain {
         return 1 / (1 + sigma * sigma);
     }
 
-    /** ᾱ at grid level i. */
-    static double alphaBar(Grid grid, int i) {
-        return alphaBar(grid.sigma(i));
-    }
-
     /** The EDM level of ᾱ. */
     static double sigma(double alphaBar) {
         return Math.sqrt(1 / alphaBar - 1);
     }
 
     /** ε at chain state Y of level σ > 0, and the EDM view point it was computed at. */
-    static NDArray epsilon(Denoiser denoiser, NDArray y, double sigma) {
+    static NDArray epsilon(Step step, NDArray y, double sigma) {
         NDArray x = y.div(Math.sqrt(alphaBar(sigma)));
-        return x.sub(denoiser.denoise(x, sigma)).div(sigma);
+        return x.sub(step.denoise(x, sigma)).div(sigma);
     }
 }

@@ -2,6 +2,7 @@ package org.diffusion4j.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +12,13 @@ import java.util.List;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.generate.GaussianGenerator;
+import org.diffusion4j.generate.Generator;
+import org.diffusion4j.generate.PhaseSpaceGenerator;
+import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.nn.Network;
+import org.diffusion4j.phase.PhaseSpaceModel;
+import org.diffusion4j.sample.SamplingContext;
 
 /**
  * A trained model ready to sample: a run's config and its EMA weights ({@code model.safetensors}). Models shipped
@@ -62,6 +69,24 @@ public record TrainedModel(TrainingConfig config, Network network) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The model as a {@link Generator}: a phase-space generator for a run trained on a phase-space process (its
+     * preview integrator as the default), otherwise a Gaussian one over every sampler its process takes, with its
+     * preview sampler and Karras grid as defaults.
+     */
+    public Generator generator() {
+        Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+        TrainingConfig.Sampling preview = config.sampling();
+        if (config.phaseSpace() != null) {
+            return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,
+                    config.preconditioning()), shape, preview.sampler());
+        }
+        return new GaussianGenerator((classes, guidance) -> (classes == null ? denoiser()
+                : denoiser(classes, guidance)).edmView(), SamplingContext.of(config.preconditioning()), shape,
+                network.config().classes(), new GridSpec.Karras(preview.sigmaMin(), preview.sigmaMax(), preview.rho()),
+                preview.sampler());
     }
 
     /** The unconditional denoiser (the null class for a conditional network). */

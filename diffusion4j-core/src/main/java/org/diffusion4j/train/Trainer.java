@@ -8,24 +8,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.BatchOrder;
 import org.diffusion4j.data.ImageSet;
-import org.diffusion4j.denoise.NetworkDenoiser;
-import org.diffusion4j.grid.Grid;
-import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.nn.Network;
-import org.diffusion4j.phase.PhaseSamplers;
-import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.process.NoiseSchedule;
-import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.SamplingContext;
-import org.diffusion4j.sample.StepCallback;
 
 /**
  * The training loop every objective shares. Each step: take batch k of the {@link BatchOrder}, draw times,
@@ -196,20 +188,8 @@ public final class Trainer {
         int[] asked = config.network().classes() > 0 ? classes : null;
         try (NDManager manager = parent.newSubManager()) {
             Shape sample = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
-            NDArray x;
-            if (config.phaseSpace() != null) {
-                x = new PhaseSpaceModel(config.phaseSpace(), ema, config.preconditioning()).generate(
-                        PhaseSamplers.create(s.sampler()), s.steps(), seeds, asked, sample, manager).samples();
-            } else {
-                NoiseSchedule schedule = config.preconditioning().schedule();
-                Grid grid = new GridSpec.Karras(s.sigmaMin(), s.sigmaMax(), s.rho()).build(s.steps(), schedule, true);
-                NetworkDenoiser denoiser = asked != null
-                        ? NetworkDenoiser.conditional(ema, config.preconditioning(), asked, 1)
-                        : NetworkDenoiser.unconditional(ema, config.preconditioning());
-                x = Sampling.generate(SamplerRegistry.create(s.sampler(), SamplingContext.of(
-                        config.preconditioning())), denoiser.edmView(), grid, manager, sample, DataType.FLOAT32,
-                        seeds, null, StepCallback.NONE).samples();
-            }
+            NDArray x = new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(seeds)
+                    .classes(asked).steps(s.steps()).build(), manager).samples();
             float[] values = x.toFloatArray();
             java.nio.file.Path file = run.samples().resolve(String.format("step-%07d.png", step));
             if (sample.dimension() == 3) {

@@ -1,6 +1,7 @@
 package org.diffusion4j.nonlinear;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -20,6 +21,7 @@ import org.diffusion4j.nonlinear.RestorationDegradationSampler.LookBack;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.VpLinearSchedule;
 import org.diffusion4j.sample.Ddim;
+import org.diffusion4j.sample.NonFiniteSampleException;
 import org.diffusion4j.sample.StepCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,5 +186,22 @@ class RestorationDegradationTest {
             max = Math.max(max, Math.abs(end[i] - process.xEnd[i]));
         }
         return max;
+    }
+
+    /** The RD sampler runs in the shared step loop: a score that breaks is reported with the step and its times. */
+    @Test
+    void aBrokenScoreIsReportedWithTheStepAndTimes() {
+        NoiseSchedule schedule = new VpLinearSchedule();
+        ScoreField exact = ScoreField.exact(MixtureSpec.bundled("eight-gaussians"), schedule);
+        ScoreField broken = (x, t) -> t < 0.5 ? exact.score(x, t).mul(Double.NaN) : exact.score(x, t);
+        double[] times = {1, 0.8, 0.6, 0.4, 0.2, 0.01};
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.randomNormal(0, 1, new Shape(16, 2), DataType.FLOAT64);
+            NonFiniteSampleException e = assertThrows(NonFiniteSampleException.class,
+                    () -> new RestorationDegradationSampler(LookBack.toData(), DriftPoint.CURRENT).sample(
+                            new LinearSde(schedule), broken, x, times));
+            assertEquals("sampler restoration-degradation produced NaN values at step 4 of 5 (t 0.400000 → 0.200000)",
+                    e.getMessage());
+        }
     }
 }

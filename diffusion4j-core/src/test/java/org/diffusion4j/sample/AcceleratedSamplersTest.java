@@ -23,9 +23,9 @@ import org.diffusion4j.grid.Grid;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.process.VeSchedule;
 import org.diffusion4j.process.VpLinearSchedule;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The rates Li, Huang, Efimov, Wei, Chi &amp; Chen (2024) prove, measured with exact mixture scores. The accelerated
@@ -43,10 +43,10 @@ class AcceleratedSamplersTest {
     void acceleratedDdimIsSecondOrderWhereDdimIsFirst(String mixture) {
         Map<String, Double> orders = new HashMap<>();
         try (NDManager manager = Backend.newManager()) {
-            SamplerBenchmark.Config config = new SamplerBenchmark.Config(MixtureSpec.bundled(mixture),
-                    new VeSchedule(), new GridSpec.Karras(0.002, 80, 7),
-                    List.of("ddim", "accel-ddim", "accel-ddim:form=theory"), List.of(320, 640, 1280), 32, 3,
-                    DataType.FLOAT64, 1e-10, 3, 4);
+            SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(MixtureSpec.bundled(mixture),
+                    List.of("ddim", "accel-ddim", "accel-ddim:form=theory"), List.of(320, 640, 1280))
+                    .schedule(new VeSchedule()).grid(new GridSpec.Karras(0.002, 80, 7)).samples(32).seed(3)
+                    .type(DataType.FLOAT64).referenceTolerance(1e-10).fitPoints(3).projections(4).build();
             SamplerBenchmark.run(config, manager, row -> { }).orders()
                     .forEach(o -> orders.put(o.sampler(), o.order()));
         }
@@ -97,8 +97,8 @@ class AcceleratedSamplersTest {
             seeds[i] = 7L * i + spec.length();
         }
         try (NDManager manager = Backend.newManager()) {
-            return Sampling.generate(SamplerRegistry.create(spec), denoiser, grid, manager,
-                    new Shape(mixture.dimension()), DataType.FLOAT64, seeds, null, StepCallback.NONE)
+            return Sampling.of(SamplerRegistry.create(spec), denoiser, grid)
+                    .generate(seeds, new Shape(mixture.dimension()), DataType.FLOAT64, manager)
                     .samples().toDoubleArray();
         }
     }

@@ -38,11 +38,11 @@ class AdaptiveProbabilityFlowTest {
             double previousError = Double.POSITIVE_INFINITY;
             for (double tolerance : new double[] {1e-3, 1e-5, 1e-7}) {
                 NDArray[] atMin = new NDArray[1];
-                Sampling.Result r = Sampling.generate(new AdaptiveProbabilityFlow(tolerance, tolerance), denoiser,
-                        grid, manager, new Shape(2), DataType.FLOAT64, seeds, null, info -> {
+                Sampling.Result r = Sampling.of(new AdaptiveProbabilityFlow(tolerance, tolerance), denoiser, grid)
+                        .callback(info -> {
                             atMin[0] = NativeArrays.copy(info.x(), DataType.FLOAT64);
                             atMin[0].attach(manager);
-                        });
+                        }).generate(seeds, new Shape(2), DataType.FLOAT64, manager);
                 double error = atMin[0].sub(exact).abs().max().getDouble();
                 assertTrue(error < 50 * tolerance, "tolerance " + tolerance + ": error " + error);
                 assertTrue(error < previousError && r.evaluations() > previousNfe, "tighter costs more, errs less");

@@ -37,11 +37,12 @@ class BatchInvarianceTest {
         for (NoiseKind kind : NoiseKind.values()) {
             for (DataType type : List.of(DataType.FLOAT64, DataType.FLOAT32)) {
                 try (NDManager m = Backend.newManager()) {
-                    double[] batch = Sampling.generate(sampler, denoiser, grid, m, new Shape(2), type, seeds, kind,
-                            StepCallback.NONE).samples().toType(DataType.FLOAT64, false).toDoubleArray();
+                    double[] batch = Sampling.of(sampler, denoiser, grid).noise(kind)
+                            .generate(seeds, new Shape(2), type, m).samples().toType(DataType.FLOAT64, false)
+                            .toDoubleArray();
                     for (int i = 0; i < seeds.length; i++) {
-                        NDArray single = Sampling.generate(sampler, denoiser, grid, m, new Shape(2), type,
-                                new long[] {seeds[i]}, kind, StepCallback.NONE).samples();
+                        NDArray single = Sampling.of(sampler, denoiser, grid).noise(kind)
+                                .generate(new long[] {seeds[i]}, new Shape(2), type, m).samples();
                         double[] one = single.toType(DataType.FLOAT64, false).toDoubleArray();
                         double tolerance = type == DataType.FLOAT64 ? 1e-12 : 1e-5;
                         for (int k = 0; k < 2; k++) {

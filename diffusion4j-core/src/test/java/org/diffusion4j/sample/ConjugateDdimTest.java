@@ -59,9 +59,9 @@ class ConjugateDdimTest {
         Map<String, Double> orders = new HashMap<>();
         List<String> specs = List.of("conjugate-ddim:lambda=0.5", "conjugate-ddim:lambda=2");
         try (NDManager manager = Backend.newManager()) {
-            SamplerBenchmark.Config config = new SamplerBenchmark.Config(MixtureSpec.bundled("eight-gaussians"),
-                    VP, new GridSpec.Karras(0.002, 80, 7), specs, List.of(80, 160, 320), 32, 3, DataType.FLOAT64,
-                    1e-10, 3, 4);
+            SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(MixtureSpec.bundled("eight-gaussians"),
+                    specs, List.of(80, 160, 320)).schedule(VP).grid(new GridSpec.Karras(0.002, 80, 7)).samples(32)
+                    .seed(3).type(DataType.FLOAT64).referenceTolerance(1e-10).fitPoints(3).projections(4).build();
             SamplerBenchmark.run(config, manager, row -> { }).orders()
                     .forEach(o -> orders.put(o.sampler(), o.order()));
         }

@@ -39,9 +39,10 @@ class ConvergenceOrderTest {
     @BeforeAll
     static void measure() {
         try (NDManager manager = Backend.newManager()) {
-            SamplerBenchmark.Config config = new SamplerBenchmark.Config(MixtureSpec.bundled("eight-gaussians"),
-                    new VeSchedule(), new GridSpec.Karras(0.002, 80, 7), List.copyOf(EXPECTED.keySet()),
-                    List.of(80, 160, 320), 64, 0, DataType.FLOAT64, 1e-10, 3, 16);
+            SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(MixtureSpec.bundled("eight-gaussians"),
+                    List.copyOf(EXPECTED.keySet()), List.of(80, 160, 320)).schedule(new VeSchedule())
+                    .grid(new GridSpec.Karras(0.002, 80, 7)).samples(64).seed(0).type(DataType.FLOAT64)
+                    .referenceTolerance(1e-10).fitPoints(3).projections(16).build();
             measured = new java.util.HashMap<>();
             SamplerBenchmark.run(config, manager, row -> { })
                     .orders().forEach(o -> measured.put(o.sampler(), o.order()));

@@ -58,9 +58,9 @@ class SamplerErrorsTest {
             try (NDManager m = Backend.newManager()) {
                 NDArray x = m.ones(new Shape(4, 2), DataType.FLOAT32);
                 NonFiniteSampleException e = assertThrows(NonFiniteSampleException.class,
-                        () -> Sampling.generate(SamplerRegistry.create(spec, SamplingContext.of(new VeSchedule())),
-                                broken, grid, m, new Shape(2), DataType.FLOAT32, new long[] {1, 2}, null,
-                                StepCallback.NONE), spec);
+                        () -> Sampling.of(SamplerRegistry.create(spec, SamplingContext.of(new VeSchedule())), broken,
+                                grid)
+                                .generate(new long[] {1, 2}, new Shape(2), DataType.FLOAT32, m), spec);
                 if (spec.equals("dopri5")) {
                     String prefix = "sampler dopri5 produced non-finite values below σ ";
                     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());

@@ -112,8 +112,8 @@ class StochasticSamplerTest {
             seeds[i] = 1000L * spec.hashCode() + i;
         }
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = Sampling.generate(sampler, denoiser, grid, m, new Shape(2), DataType.FLOAT64, seeds, null,
-                    StepCallback.NONE).samples();
+            NDArray x = Sampling.of(sampler, denoiser, grid)
+                    .generate(seeds, new Shape(2), DataType.FLOAT64, m).samples();
             double[] flat = x.toDoubleArray();
             double[] mean = MIXTURE.mean();
             double[][] cov = MIXTURE.covariance();

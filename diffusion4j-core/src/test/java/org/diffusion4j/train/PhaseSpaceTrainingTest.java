@@ -25,6 +25,7 @@ import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.PhaseSamplers;
 import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.phase.Psld;
+import org.diffusion4j.sample.StepCallback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,7 +140,8 @@ class PhaseSpaceTrainingTest {
         }
         try (NDManager m = Backend.newManager()) {
             for (String sampler : new String[] {"rvv", "sscs"}) {
-                double[] x = model.generate(PhaseSamplers.create(sampler), 50, seeds, null, new Shape(1), m).samples()
+                double[] x = model.generate(PhaseSamplers.create(sampler), 50, seeds, null, new Shape(1), m,
+                        StepCallback.NONE).samples()
                         .toType(DataType.FLOAT64, false).toDoubleArray();
                 double mean = 0;
                 double square = 0;
@@ -223,8 +225,8 @@ class PhaseSpaceTrainingTest {
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = 7_000 + i;
         }
-        return model.generate(PhaseSamplers.create(sampler), 25, seeds, null, new Shape(2), m).samples()
-                .toType(DataType.FLOAT64, false).toDoubleArray();
+        return model.generate(PhaseSamplers.create(sampler), 25, seeds, null, new Shape(2), m, StepCallback.NONE)
+                .samples().toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     private static double[][] points(double[] flat) {

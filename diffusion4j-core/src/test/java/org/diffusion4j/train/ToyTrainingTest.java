@@ -20,7 +20,6 @@ import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,9 +55,9 @@ class ToyTrainingTest {
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = seed * 100_000 + i;
         }
-        NDArray x = Sampling.generate(SamplerRegistry.create("heun"),
-                NetworkDenoiser.unconditional(network, config.preconditioning()).edmView(), grid, m, new Shape(2),
-                DataType.FLOAT32, seeds, null, StepCallback.NONE).samples();
+        NDArray x = Sampling.of(SamplerRegistry.create("heun"), NetworkDenoiser.unconditional(network,
+                config.preconditioning()).edmView(), grid)
+                .generate(seeds, new Shape(2), DataType.FLOAT32, m).samples();
         double[] out = x.toType(DataType.FLOAT64, false).toDoubleArray();
         x.close();
         return out;

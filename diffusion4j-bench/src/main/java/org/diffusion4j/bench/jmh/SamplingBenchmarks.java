@@ -7,12 +7,10 @@ import java.util.concurrent.TimeUnit;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.bench.BenchModel;
 import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.sample.GaussianNoise;
-import org.diffusion4j.sample.Sampler;
-import org.diffusion4j.sample.SamplerRegistry;
-import org.diffusion4j.sample.Sampling;
-import org.diffusion4j.sample.StepCallback;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,8 +47,8 @@ public class SamplingBenchmarks {
     private NDManager manager;
     private Denoiser denoiser;
     private BenchModel bench;
-    private Grid grid;
-    private Sampler chosen;
+    private Generator generator;
+    private GenerationRequest request;
     private long[] seeds;
     private NDArray x;
     private double sigma;
@@ -61,12 +59,13 @@ public class SamplingBenchmarks {
         String[] parts = model.split(":");
         bench = BenchModel.named(parts[0], Integer.parseInt(parts[1]), manager, 0);
         denoiser = bench.denoiser();
-        grid = bench.grid(steps);
-        chosen = SamplerRegistry.create(sampler, bench.context());
+        Grid grid = bench.grid(steps);
+        generator = bench.generator(denoiser);
         seeds = new long[bench.batch()];
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = i;
         }
+        request = GenerationRequest.builder(seeds).sampler(sampler).steps(steps).build();
         sigma = grid.sigma(grid.steps() / 2);
         x = GaussianNoise.perSample(seeds).latents(manager, bench.batchShape(), DataType.FLOAT32, sigma);
     }
@@ -90,8 +89,7 @@ public class SamplingBenchmarks {
     @Benchmark
     public long sample() {
         try (NDManager scope = manager.newSubManager()) {
-            return Sampling.generate(chosen, denoiser, grid, scope, bench.sampleShape(), DataType.FLOAT32, seeds,
-                    null, StepCallback.NONE).evaluations();
+            return generator.generate(request, scope).evaluations();
         }
     }
 }
