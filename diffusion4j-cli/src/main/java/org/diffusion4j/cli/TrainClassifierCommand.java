@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.data.IdxDatasets;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.eval.Classifier;
+import org.diffusion4j.train.ClassifierTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,7 +60,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 + features + " --seed " + seed;
         Classifier classifier;
         try (Progress progress = new Progress("classifier", steps, quiet, System.err)) {
-            classifier = Classifier.train(training, held, features, steps, seed, command, s -> progress.step(""));
+            classifier = Classifier.trained(ClassifierTraining.train(training, held, features, steps, seed, command,
+                    s -> progress.step("")), held);
         }
         try (classifier) {
             Path weights = out.resolve("classifier-" + kind.id() + ".safetensors");

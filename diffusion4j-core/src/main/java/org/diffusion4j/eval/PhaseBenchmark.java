@@ -1,4 +1,4 @@
-package org.diffusion4j.phase;
+package org.diffusion4j.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,8 +10,19 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.GaussianMixture;
-import org.diffusion4j.eval.SlicedWasserstein;
+import org.diffusion4j.generate.Budget;
 import org.diffusion4j.ode.DormandPrince;
+import org.diffusion4j.phase.PhaseSampler;
+import org.diffusion4j.phase.PhaseScore;
+import org.diffusion4j.phase.PhaseState;
+import org.diffusion4j.phase.Psld;
+import org.diffusion4j.phase.PsldConjugate;
+import org.diffusion4j.phase.PsldEuler;
+import org.diffusion4j.phase.PsldEulerMaruyama;
+import org.diffusion4j.phase.PsldMixtureScore;
+import org.diffusion4j.phase.PsldOba;
+import org.diffusion4j.phase.PsldSplitting;
+import org.diffusion4j.phase.PsldSscs;
 import org.diffusion4j.sample.GaussianNoise;
 
 /**
@@ -61,44 +72,44 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
                 seed);
         List<Row> rows = new ArrayList<>();
         for (int budget : nfe) {
-            add(rows, progress, "euler", budget, 1, Double.NaN, new PsldEuler(), score, start, exact, data);
+            add(rows, progress, "euler", budget, Double.NaN, new PsldEuler(), score, start, exact, data);
             Row best = null;
             for (double lambda : LAMBDAS) {
-                Row r = measure("conjugate", budget, 1, lambda, new PsldConjugate(lambda), score, start, exact, data);
+                Row r = measure("conjugate", budget, lambda, new PsldConjugate(lambda), score, start, exact, data);
                 best = best == null || r.flowError() < best.flowError() ? r : best;
             }
             rows.add(best);
             progress.accept(best);
             for (PsldSplitting.Scheme scheme : PsldSplitting.Scheme.values()) {
                 PsldSplitting splitting = new PsldSplitting(scheme);
-                add(rows, progress, splitting.name(), budget, splitting.evaluationsPerStep(), Double.NaN, splitting,
+                add(rows, progress, splitting.name(), budget, Double.NaN, splitting,
                         score, start, exact, data);
             }
-            add(rows, progress, "euler-maruyama", budget, 1, Double.NaN, new PsldEulerMaruyama(), score, start,
+            add(rows, progress, "euler-maruyama", budget, Double.NaN, new PsldEulerMaruyama(), score, start,
                     exact, data);
-            add(rows, progress, "sscs", budget, 1, Double.NaN, new PsldSscs(), score, start, exact, data);
+            add(rows, progress, "sscs", budget, Double.NaN, new PsldSscs(), score, start, exact, data);
             Row bestRoba = null;
             for (double lambda : NOISE_CONTROLS) {
-                Row r = measure("roba", budget, 1, lambda, new PsldOba(lambda, true), score, start, exact, data);
+                Row r = measure("roba", budget, lambda, new PsldOba(lambda, true), score, start, exact, data);
                 bestRoba = bestRoba == null || r.swd() < bestRoba.swd() ? r : bestRoba;
             }
             rows.add(bestRoba);
             progress.accept(bestRoba);
-            add(rows, progress, "noba", budget, 2, 1, new PsldOba(1, false), score, start, exact, data);
+            add(rows, progress, "noba", budget, 1, new PsldOba(1, false), score, start, exact, data);
         }
         return new Report(rows, floor);
     }
 
-    private void add(List<Row> rows, Consumer<Row> progress, String name, int budget, int calls, double parameter,
+    private void add(List<Row> rows, Consumer<Row> progress, String name, int budget, double parameter,
             PhaseSampler sampler, PhaseScore score, NDArray start, NDArray exact, double[][] data) {
-        Row row = measure(name, budget, calls, parameter, sampler, score, start, exact, data);
+        Row row = measure(name, budget, parameter, sampler, score, start, exact, data);
         rows.add(row);
         progress.accept(row);
     }
 
-    private Row measure(String name, int budget, int calls, double parameter, PhaseSampler sampler,
+    private Row measure(String name, int budget, double parameter, PhaseSampler sampler,
             PhaseScore score, NDArray start, NDArray exact, double[][] data) {
-        int steps = Math.max(1, budget / calls);
+        int steps = Budget.nfe(budget).steps(n -> (long) sampler.evaluationsPerStep() * n);
         try (NDManager m = start.getManager().newSubManager()) {
             NDArray out = sampler.sample(process, score, start, PhaseSampler.quadraticTimes(steps, end),
                     GaussianNoise.consecutive(seed + 7, samples));

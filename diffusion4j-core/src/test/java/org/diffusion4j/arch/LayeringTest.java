@@ -1,0 +1,64 @@
+package org.diffusion4j.arch;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import org.diffusion4j.process.LayerViolationFixture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers of diffusion4j-core, bottom to top, as {@code docs/architecture.md} draws them: a layer may use the
+ * layers below it and its own packages, never one above. Package cycles are refused too.
+ */
+class LayeringTest {
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.diffusion4j");
+
+    static LayeredArchitecture layers() {
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Base").definedBy("org.diffusion4j", "org.diffusion4j.backend..")
+                .layer("Foundations").definedBy("org.diffusion4j.process..", "org.diffusion4j.io..",
+                        "org.diffusion4j.nn..", "org.diffusion4j.degradation..")
+                .layer("Model").definedBy("org.diffusion4j.denoise..", "org.diffusion4j.grid..",
+                        "org.diffusion4j.ode..", "org.diffusion4j.data..")
+                .layer("Sampling").definedBy("org.diffusion4j.sample..")
+                .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..")
+                .layer("Generation").definedBy("org.diffusion4j.generate..")
+                .layer("Training").definedBy("org.diffusion4j.train..")
+                .layer("Evaluation").definedBy("org.diffusion4j.eval..")
+                .whereLayer("Evaluation").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Training").mayOnlyBeAccessedByLayers("Evaluation")
+                .whereLayer("Generation").mayOnlyBeAccessedByLayers("Training", "Evaluation")
+                .whereLayer("Families").mayOnlyBeAccessedByLayers("Generation", "Training", "Evaluation")
+                .whereLayer("Sampling").mayOnlyBeAccessedByLayers("Families", "Generation", "Training",
+                        "Evaluation")
+                .whereLayer("Model").mayOnlyBeAccessedByLayers("Sampling", "Families", "Generation", "Training",
+                        "Evaluation")
+                .whereLayer("Foundations").mayOnlyBeAccessedByLayers("Model", "Sampling", "Families",
+                        "Generation", "Training", "Evaluation");
+    }
+
+    @Test
+    void everyLayerUsesOnlyTheLayersBelowIt() {
+        layers().check(MAIN);
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("org.diffusion4j.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void aLowerLayerUsingAHigherOneFails() {
+        JavaClasses withViolation = new ClassFileImporter().importClasses(LayerViolationFixture.class,
+                org.diffusion4j.train.Trainer.class);
+        AssertionError error = assertThrows(AssertionError.class, () -> layers().check(withViolation));
+        assertTrue(error.getMessage().contains("LayerViolationFixture"), error.getMessage());
+    }
+}
