@@ -9,9 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.SpecOptions;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.NativeArrays;
@@ -45,7 +45,6 @@ import org.diffusion4j.process.Schedules;
 @Differentiable
 public final class Preconditioning {
     private static final List<String> PREDICTIONS = List.of("edm", "epsilon", "data", "v", "velocity", "score");
-    private static final List<String> NOISE_LABELS = List.of("log-sigma", "time", "log-half-sigma");
 
     private final String process;
     private final String prediction;
@@ -94,14 +93,12 @@ public final class Preconditioning {
         if (!PREDICTIONS.contains(prediction)) {
             throw new UnknownNameException("prediction", prediction, PREDICTIONS);
         }
-        this.parameterization = prediction.equals("edm") ? null : parameterization(prediction);
+        this.parameterization = prediction.equals("edm") ? null
+                : SpecOptions.enumByName("prediction", prediction, Parameterization.class);
         if (!(sigmaData > 0)) {
             throw new InvalidArgumentException("sigma_data must be positive, got " + sigmaData);
         }
-        if (!NOISE_LABELS.contains(noiseLabel)) {
-            throw new UnknownNameException("noise label", noiseLabel, NOISE_LABELS);
-        }
-        this.label = NoiseLabel.valueOf(noiseLabel.toUpperCase(Locale.ROOT).replace('-', '_'));
+        this.label = SpecOptions.enumByName("noise label", noiseLabel, NoiseLabel.class);
         this.degradationOperator = Degradations.parse(degradation == null ? "none" : degradation);
         if (!degradationOperator.isIdentity() && !(prediction.equals("edm") || prediction.equals("data"))) {
             throw new InvalidArgumentException("a degraded process needs the network to restore x_0 (prediction edm "
@@ -192,16 +189,6 @@ public final class Preconditioning {
     @JsonIgnore
     public NoiseSchedule schedule() {
         return schedule;
-    }
-
-    private static Parameterization parameterization(String name) {
-        for (Parameterization p : Parameterization.values()) {
-            if (p.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
-                return p;
-            }
-        }
-        throw new org.diffusion4j.UnknownNameException("prediction", name,
-                java.util.List.of("edm", "epsilon", "data", "v", "velocity", "score"));
     }
 
     /** EDM-view σ̃ = σ/α as an array shaped like the coefficients. */

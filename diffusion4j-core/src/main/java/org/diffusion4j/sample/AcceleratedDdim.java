@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Locale;
-import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.grid.Grid;
 
@@ -35,17 +33,7 @@ public record AcceleratedDdim(Form form) implements Sampler {
 
     /** Which update. */
     public enum Form {
-        MULTISTEP, THEORY;
-
-        /** Parses {@code multistep} or {@code theory}. */
-        public static Form parse(String name) {
-            for (Form f : values()) {
-                if (f.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return f;
-                }
-            }
-            throw new UnknownNameException("accel-ddim form", name, java.util.List.of("multistep", "theory"));
-        }
+        MULTISTEP, THEORY
     }
 
     public AcceleratedDdim() {
