@@ -1,7 +1,10 @@
 package org.diffusion4j;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -10,6 +13,10 @@ import java.util.function.Function;
  * A spec such as {@code dpmpp-2m-sde:eta=0,solver=heun} or {@code blur:scale=1}: a name, optionally followed by
  * {@code key=value} options. A registry's factory reads the options it understands; any option left unread is
  * reported with the list of options that factory takes. Errors name the kind of thing ("sampler", "degradation").
+ *
+ * <p>Enum-valued options and names ({@link #choice}, {@link #enumByName}) are spelled as the constant's name in
+ * lower case with hyphens for underscores ({@code INCREASING_DECREASING} is {@code increasing-decreasing}), and
+ * matched ignoring case.
  */
 public final class SpecOptions {
     private final String kind;
@@ -107,6 +114,59 @@ public final class SpecOptions {
             throw invalid(key, "true or false", text);
         }
         return Boolean.parseBoolean(text);
+    }
+
+    /**
+     * The option {@code key} naming a constant of {@code type} (see {@link #label}), or {@code fallback} if absent;
+     * an unknown name is an {@link UnknownNameException} that lists the names the option takes.
+     */
+    public <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+        String text = take(key);
+        if (text == null) {
+            return fallback;
+        }
+        List<E> constants = Arrays.asList(type.getEnumConstants());
+        E found = find(text, constants);
+        if (found == null) {
+            throw new UnknownNameException(kind + " " + name + ": option " + key + " has no value '" + text
+                    + "'; it takes " + String.join(", ", labels(constants)));
+        }
+        return found;
+    }
+
+    /**
+     * The constant of {@code type} called {@code name} (see {@link #label}); an unknown name is an
+     * {@link UnknownNameException} that names the {@code kind} of thing and lists the known names.
+     */
+    public static <E extends Enum<E>> E enumByName(String kind, String name, Class<E> type) {
+        return enumByName(kind, name, Arrays.asList(type.getEnumConstants()));
+    }
+
+    /** The one of {@code choices} called {@code name}, as {@link #enumByName(String, String, Class)}. */
+    public static <E extends Enum<E>> E enumByName(String kind, String name, List<E> choices) {
+        E found = find(name, choices);
+        if (found == null) {
+            throw new UnknownNameException(kind, name, labels(choices));
+        }
+        return found;
+    }
+
+    /** The name of {@code constant} in specs, configs and on the command line: lower case, hyphens for underscores. */
+    public static String label(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static <E extends Enum<E>> E find(String name, List<E> choices) {
+        for (E constant : choices) {
+            if (label(constant).equalsIgnoreCase(name)) {
+                return constant;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> labels(List<? extends Enum<?>> constants) {
+        return constants.stream().map(SpecOptions::label).toList();
     }
 
     /** Fails if an option was given that the factory did not read. */

@@ -9,4 +9,9 @@ public final class UnknownNameException extends DiffusionException {
     public UnknownNameException(String kind, String name, Collection<String> known) {
         super("unknown " + kind + " '" + name + "'; known " + kind + "s: " + String.join(", ", known));
     }
+
+    /** An error whose message, which lists the known names, is already composed ({@link SpecOptions#choice}). */
+    UnknownNameException(String message) {
+        super(message);
+    }
 }

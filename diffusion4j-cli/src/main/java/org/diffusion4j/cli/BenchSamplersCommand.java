@@ -135,7 +135,7 @@ final class BenchSamplersCommand implements Callable<Integer> {
         long started = System.nanoTime();
         PhaseBenchmark.Report report;
         try (NDManager manager = Backend.newManager();
-                Progress progress = new Progress("bench", (long) nfe.size() * 9, quiet, System.err)) {
+                Progress progress = new Progress("bench", (long) nfe.size() * 10, quiet, System.err)) {
             report = bench.run(manager, row -> progress.step(row.integrator() + " @ " + row.nfe()));
         }
         Map<String, List<PhaseBenchmark.Row>> byIntegrator = new LinkedHashMap<>();

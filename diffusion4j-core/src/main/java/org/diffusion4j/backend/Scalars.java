@@ -5,12 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Scalars that are safe inside an autograd graph. DJL's {@code NDArray op Number} overloads wrap the number in a
- * tensor over a Java buffer and close it right after the operation, while autograd keeps the tensor for the
- * backward pass: once the garbage collector frees the buffer, gradients read freed memory (see the project's
- * notes on the engine). The arrays made here are copies owned by the engine, so they stay valid whatever happens to
- * the Java side. Every differentiable class uses these instead of the {@code Number} overloads; an architecture
- * test enforces it.
+ * Scalars that are safe inside an autograd graph. DJL's {@code NDArray op Number} overloads ({@code x.mul(0.5)},
+ * {@code x.add(eps)}, {@code x.pow(2)}, {@code x.div(Math.sqrt(d))}) wrap the number in a tensor over a Java direct
+ * buffer, without copying, and close it right after the operation, while autograd keeps that tensor for the
+ * backward pass. Once the garbage collector frees the buffer, {@code backward()} reads freed memory: with the
+ * default G1 collector, runs with the same seed end with different losses and about one in fifteen turns NaN, and a
+ * {@code System.gc()} between forward and backward makes it certain (DJL 0.36, PyTorch 2.7.1; DJL's own
+ * {@code Activation.swish(x, β)} and {@code Loss.l2Loss()} take this path). Sampling, without a gradient
+ * collector, is not affected. The arrays made here are copies owned by the engine, so they stay valid whatever
+ * happens to the Java side. Every differentiable class uses these instead of the {@code Number} overloads
+ * ({@link Differentiable}; an architecture test enforces it), and a training step with a forced collection between
+ * forward and backward must give the gradients of an undisturbed one (a guard test).
  */
 public final class Scalars {
     private Scalars() {}

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.diffusion4j.DiffusionException;
-import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.SpecOptions;
 import org.diffusion4j.io.FileFormatException;
 
 /**
@@ -57,12 +57,7 @@ public final class IdxDatasets {
 
         /** Parses {@code mnist} or {@code fashion}. */
         public static Kind parse(String name) {
-            for (Kind kind : values()) {
-                if (kind.id.equals(name.toLowerCase(Locale.ROOT))) {
-                    return kind;
-                }
-            }
-            throw new UnknownNameException("dataset", name, List.of("mnist", "fashion"));
+            return SpecOptions.enumByName("dataset", name, Kind.class);
         }
     }
 

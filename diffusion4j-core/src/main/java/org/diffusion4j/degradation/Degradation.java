@@ -3,6 +3,7 @@ package org.diffusion4j.degradation;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import org.diffusion4j.backend.Differentiable;
 
 /**
  * A deterministic corruption A_σ of clean data, indexed by the EDM noise level σ it comes with: the forward process
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDList;
  * {@link Identity}, which takes any shape. Implementations use no {@code NDArray op Number} arithmetic, so they are
  * safe inside a training step's autograd scope.
  */
+@Differentiable
 public interface Degradation {
 
     /** A_σ(x_0) for a batch at one level σ ≥ 0; same shape as x_0, in its manager. */

@@ -1,8 +1,10 @@
 package org.diffusion4j.degradation;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusion4j.backend.Differentiable;
 
 /** No corruption besides the noise: the Gaussian process, under which restoration–degradation sampling is DDIM. */
+@Differentiable
 public record Identity() implements Degradation {
 
     @Override

@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
 
 /**
@@ -215,7 +216,8 @@ public final class GaussianMixture {
             }
             diff = x.reshape(batch, 1, size).sub(center);
             NDArray quadratic = diff.mul(diff).mul(inverseVariance).sum(new int[] {2});
-            logits = Scalars.times(quadratic, -0.5).add(m.create(logNormalizer).toType(type, false));
+            logits = Scalars.times(quadratic, -0.5)
+                    .add(NativeArrays.of(m, logNormalizer, new Shape(components()), type));
         }
 
         NDArray responsibilities() {
@@ -237,6 +239,6 @@ public final class GaussianMixture {
                 values[i * d + j] = entry.at(i, j);
             }
         }
-        return m.create(values, new Shape(k, d)).toType(type, false);
+        return NativeArrays.of(m, values, new Shape(k, d), type);
     }
 }

@@ -1,9 +1,11 @@
 package org.diffusion4j.denoise;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.process.NoiseSchedule;
 
 /** The exact posterior mean, score and noised log-density of a {@link GaussianMixture} under a process. */
+@Differentiable
 public record GaussianMixtureDenoiser(GaussianMixture mixture, NoiseSchedule schedule) implements ProcessDenoiser {
 
     @Override

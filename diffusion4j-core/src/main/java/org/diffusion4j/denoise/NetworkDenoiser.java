@@ -85,8 +85,10 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         int[] both = Arrays.copyOf(classes, 2 * batch);
         Arrays.fill(both, batch, 2 * batch, nullClass);
         NDArray output = forward(input.concat(input, 0), label.concat(label, 0), manager.create(both), xt);
-        NDArray conditional = preconditioning.toData(output.get("0:" + batch), xt, c);
-        NDArray unconditional = preconditioning.toData(output.get(batch + ":"), xt, c);
+        // both halves in one call, so the preconditioning's scales are computed once
+        NDArray denoised = preconditioning.toData(output, xt.concat(xt, 0), c);
+        NDArray conditional = denoised.get("0:" + batch);
+        NDArray unconditional = denoised.get(batch + ":");
         return unconditional.add(Scalars.times(conditional.sub(unconditional), guidance));
     }
 

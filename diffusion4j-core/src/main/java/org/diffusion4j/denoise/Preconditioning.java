@@ -3,9 +3,16 @@ package org.diffusion4j.denoise;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.SpecOptions;
+import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
@@ -31,42 +38,121 @@ import org.diffusion4j.process.Schedules;
  *       ln(σ/2) (EDM writes the VE output as −ε; the sign is absorbed by the zero-initialized output layer).</li>
  * </ul>
  *
- * @param process the process name ({@link Schedules})
- * @param prediction {@code edm} or a {@link Parameterization} in lower case
- * @param sigmaData σ_d, the data's standard deviation
- * @param scaleInput whether the input is scaled to unit variance
- * @param noiseLabel {@code log-sigma}, {@code time} (999·t, as DDPM's integer steps) or {@code log-half-sigma}
- * @param degradation a {@link Degradations} spec: the process corrupts {@code x_0} to
- *     {@code α·A_σ̃(x_0) + σ·ε} and the network restores x_0 ({@code edm} or {@code data} prediction only); null (the
- *     default, omitted from JSON) for the plain Gaussian process
+ * <p>The names are resolved once, when the object is built or read from a config: it keeps the schedule, the
+ * parameterization, the noise label and the degradation operator, so no call parses a string. In JSON it is the six
+ * named values with snake_case keys, {@code degradation} omitted when null (a run's {@code config.json}).
  */
 @Differentiable
-public record Preconditioning(String process, String prediction, double sigmaData, boolean scaleInput,
-        String noiseLabel, @JsonInclude(JsonInclude.Include.NON_NULL) String degradation) {
+public final class Preconditioning {
+    private static final List<String> PREDICTIONS = List.of("edm", "epsilon", "data", "v", "velocity", "score");
 
-    public Preconditioning {
-        Schedules.byName(process);
-        if (!prediction.equals("edm")) {
-            parameterization(prediction);
+    private final String process;
+    private final String prediction;
+    private final double sigmaData;
+    private final boolean scaleInput;
+    private final String noiseLabel;
+    private final String degradation;
+
+    private final NoiseSchedule schedule;
+    /** The network's target, null for {@code edm}. */
+    private final Parameterization parameterization;
+    private final NoiseLabel label;
+    private final Degradation degradationOperator;
+
+    /** The noise labels c_noise. */
+    private enum NoiseLabel {
+        LOG_SIGMA, TIME, LOG_HALF_SIGMA;
+
+        /** The label at time t, whose EDM level is {@code edmSigma}. */
+        double of(double t, double edmSigma) {
+            return switch (this) {
+                case TIME -> 999 * t;
+                case LOG_HALF_SIGMA -> Math.log(edmSigma / 2);
+                case LOG_SIGMA -> 0.25 * Math.log(edmSigma);
+            };
         }
+    }
+
+    /**
+     * A preconditioning; names that no schedule, prediction, noise label or degradation has are refused here.
+     *
+     * @param process the process name ({@link Schedules})
+     * @param prediction {@code edm} or a {@link Parameterization} in lower case
+     * @param sigmaData σ_d, the data's standard deviation
+     * @param scaleInput whether the input is scaled to unit variance
+     * @param noiseLabel {@code log-sigma}, {@code time} (999·t, as DDPM's integer steps) or {@code log-half-sigma}
+     * @param degradation a {@link Degradations} spec: the process corrupts {@code x_0} to
+     *     {@code α·A_σ̃(x_0) + σ·ε} and the network restores x_0 ({@code edm} or {@code data} prediction only);
+     *     null (the default, omitted from JSON) for the plain Gaussian process
+     */
+    @JsonCreator
+    public Preconditioning(@JsonProperty("process") String process, @JsonProperty("prediction") String prediction,
+            @JsonProperty("sigma_data") double sigmaData, @JsonProperty("scale_input") boolean scaleInput,
+            @JsonProperty("noise_label") String noiseLabel, @JsonProperty("degradation") String degradation) {
+        this.schedule = Schedules.byName(process);
+        if (!PREDICTIONS.contains(prediction)) {
+            throw new UnknownNameException("prediction", prediction, PREDICTIONS);
+        }
+        this.parameterization = prediction.equals("edm") ? null
+                : SpecOptions.enumByName("prediction", prediction, Parameterization.class);
         if (!(sigmaData > 0)) {
             throw new InvalidArgumentException("sigma_data must be positive, got " + sigmaData);
         }
-        if (!java.util.List.of("log-sigma", "time", "log-half-sigma").contains(noiseLabel)) {
-            throw new org.diffusion4j.UnknownNameException("noise label", noiseLabel,
-                    java.util.List.of("log-sigma", "time", "log-half-sigma"));
-        }
-        if (degradation != null && !Degradations.parse(degradation).isIdentity()
-                && !(prediction.equals("edm") || prediction.equals("data"))) {
+        this.label = SpecOptions.enumByName("noise label", noiseLabel, NoiseLabel.class);
+        this.degradationOperator = Degradations.parse(degradation == null ? "none" : degradation);
+        if (!degradationOperator.isIdentity() && !(prediction.equals("edm") || prediction.equals("data"))) {
             throw new InvalidArgumentException("a degraded process needs the network to restore x_0 (prediction edm "
                     + "or data), got prediction " + prediction);
         }
+        this.process = process;
+        this.prediction = prediction;
+        this.sigmaData = sigmaData;
+        this.scaleInput = scaleInput;
+        this.noiseLabel = noiseLabel;
+        this.degradation = degradation;
     }
 
     /** The Gaussian process (no degradation). */
     public Preconditioning(String process, String prediction, double sigmaData, boolean scaleInput,
             String noiseLabel) {
         this(process, prediction, sigmaData, scaleInput, noiseLabel, null);
+    }
+
+    /** The process name ({@link Schedules}). */
+    @JsonProperty("process")
+    public String process() {
+        return process;
+    }
+
+    /** {@code edm} or a {@link Parameterization} in lower case. */
+    @JsonProperty("prediction")
+    public String prediction() {
+        return prediction;
+    }
+
+    /** σ_d, the data's standard deviation. */
+    @JsonProperty("sigma_data")
+    public double sigmaData() {
+        return sigmaData;
+    }
+
+    /** Whether the input is scaled to unit variance. */
+    @JsonProperty("scale_input")
+    public boolean scaleInput() {
+        return scaleInput;
+    }
+
+    /** {@code log-sigma}, {@code time} or {@code log-half-sigma}. */
+    @JsonProperty("noise_label")
+    public String noiseLabel() {
+        return noiseLabel;
+    }
+
+    /** The {@link Degradations} spec of the process; null for the plain Gaussian process. */
+    @JsonProperty("degradation")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String degradation() {
+        return degradation;
     }
 
     /** The same preconditioning on the process degraded by {@code spec}. */
@@ -78,17 +164,15 @@ public record Preconditioning(String process, String prediction, double sigmaDat
     /** The degradation A of the process ({@link org.diffusion4j.degradation.Identity} for the Gaussian one). */
     @JsonIgnore
     public Degradation degradationOperator() {
-        return Degradations.parse(degradation == null ? "none" : degradation);
+        return degradationOperator;
     }
 
     /** {@code A_σ̃(x_0)} with each sample at the EDM level of its time; x_0 itself for the Gaussian process. */
     public NDArray degrade(NDArray x0, double[] t) {
-        Degradation operator = degradationOperator();
-        if (operator.isIdentity()) {
+        if (degradationOperator.isIdentity()) {
             return x0;
         }
-        NoiseSchedule schedule = schedule();
-        return operator.apply(x0, java.util.Arrays.stream(t).map(schedule::edmSigma).toArray());
+        return degradationOperator.apply(x0, Arrays.stream(t).map(schedule::edmSigma).toArray());
     }
 
     /** EDM's preconditioning on {@code process}. */
@@ -104,21 +188,7 @@ public record Preconditioning(String process, String prediction, double sigmaDat
     /** The schedule of the process. */
     @JsonIgnore
     public NoiseSchedule schedule() {
-        return Schedules.byName(process);
-    }
-
-    private static Parameterization parameterization(String name) {
-        for (Parameterization p : Parameterization.values()) {
-            if (p.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
-                return p;
-            }
-        }
-        throw new org.diffusion4j.UnknownNameException("prediction", name,
-                java.util.List.of("edm", "epsilon", "data", "v", "velocity", "score"));
-    }
-
-    private boolean isEdm() {
-        return prediction.equals("edm");
+        return schedule;
     }
 
     /** EDM-view σ̃ = σ/α as an array shaped like the coefficients. */
@@ -143,42 +213,56 @@ public record Preconditioning(String process, String prediction, double sigmaDat
 
     /** The noise label c_noise, one per sample (shape (B)), for times {@code t}, in the dtype of {@code like}. */
     public NDArray noiseLabel(double[] t, NDArray like) {
-        NoiseSchedule schedule = schedule();
         double[] labels = new double[t.length];
         for (int i = 0; i < t.length; i++) {
-            double s = schedule.edmSigma(t[i]);
-            labels[i] = switch (noiseLabel) {
-                case "time" -> 999 * t[i];
-                case "log-half-sigma" -> Math.log(s / 2);
-                default -> 0.25 * Math.log(s);
-            };
+            labels[i] = label.of(t[i], schedule.edmSigma(t[i]));
         }
         return NativeArrays.of(like.getManager(), labels, new Shape(t.length), like.getDataType());
     }
 
-    /** The data estimate x̂_0 from the network output F at x_t. */
-    public NDArray toData(NDArray output, NDArray xt, ProcessCoefficients c) {
-        if (!isEdm()) {
-            return parameterization(prediction).toData(output, xt, c);
-        }
+    /** EDM's c_skip = σ_d²/(σ̃² + σ_d²) and c_out = σ̃σ_d/√(σ̃² + σ_d²) at the coefficients' levels. */
+    private record EdmScales(NDArray skip, NDArray out) {}
+
+    private EdmScales edmScales(ProcessCoefficients c) {
         NDArray s = edmSigma(c);
         NDArray d2 = Scalars.of(s, sigmaData * sigmaData);
         NDArray norm = s.mul(s).add(d2);
-        NDArray skip = d2.div(norm);
-        NDArray out = s.mul(Scalars.of(s, sigmaData)).div(norm.sqrt());
-        return xt.div(c.alpha()).mul(skip).add(output.mul(out));
+        return new EdmScales(d2.div(norm), s.mul(Scalars.of(s, sigmaData)).div(norm.sqrt()));
+    }
+
+    /** The data estimate x̂_0 from the network output F at x_t. */
+    public NDArray toData(NDArray output, NDArray xt, ProcessCoefficients c) {
+        if (parameterization != null) {
+            return parameterization.toData(output, xt, c);
+        }
+        EdmScales scales = edmScales(c);
+        return xt.div(c.alpha()).mul(scales.skip()).add(output.mul(scales.out()));
     }
 
     /** The output F* the network should give at x_t for data x_0. */
     public NDArray target(NDArray x0, NDArray xt, ProcessCoefficients c) {
-        if (!isEdm()) {
-            return parameterization(prediction).fromData(x0, xt, c);
+        if (parameterization != null) {
+            return parameterization.fromData(x0, xt, c);
         }
-        NDArray s = edmSigma(c);
-        NDArray d2 = Scalars.of(s, sigmaData * sigmaData);
-        NDArray norm = s.mul(s).add(d2);
-        NDArray skip = d2.div(norm);
-        NDArray out = s.mul(Scalars.of(s, sigmaData)).div(norm.sqrt());
-        return x0.sub(xt.div(c.alpha()).mul(skip)).div(out);
+        EdmScales scales = edmScales(c);
+        return x0.sub(xt.div(c.alpha()).mul(scales.skip())).div(scales.out());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preconditioning p && process.equals(p.process) && prediction.equals(p.prediction)
+                && Double.compare(sigmaData, p.sigmaData) == 0 && scaleInput == p.scaleInput
+                && noiseLabel.equals(p.noiseLabel) && Objects.equals(degradation, p.degradation);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(process, prediction, sigmaData, scaleInput, noiseLabel, degradation);
+    }
+
+    @Override
+    public String toString() {
+        return "Preconditioning[process=" + process + ", prediction=" + prediction + ", sigmaData=" + sigmaData
+                + ", scaleInput=" + scaleInput + ", noiseLabel=" + noiseLabel + ", degradation=" + degradation + "]";
     }
 }

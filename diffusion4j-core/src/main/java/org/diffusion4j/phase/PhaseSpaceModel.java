@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.sample.GaussianNoise;
@@ -23,6 +24,7 @@ import org.diffusion4j.sample.StepCallback;
  * @param network the ε-network, input and output with twice the data's channels
  * @param preconditioning the network's conventions: its prediction and noise label
  */
+@Differentiable
 public record PhaseSpaceModel(Psld process, Network network, Preconditioning preconditioning) {
 
     /** PSLD's last sampling time. */

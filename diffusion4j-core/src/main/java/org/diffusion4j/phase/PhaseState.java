@@ -2,12 +2,17 @@ package org.diffusion4j.phase;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.NativeArrays;
+import org.diffusion4j.backend.Scalars;
 
 /**
  * The layout of a phase-space state: z = [x, m] concatenated along axis 1 (features for vectors, channels for
- * images), so a batch of d-dimensional data is (B, 2d) and a batch of C-channel images is (B, 2C, H, W).
+ * images), so a batch of d-dimensional data is (B, 2d) and a batch of C-channel images is (B, 2C, H, W). Training
+ * and the phase-space score run these operations inside autograd, so block coefficients always enter as
+ * engine-owned arrays ({@link Scalars}, {@link NativeArrays}), never as Java numbers.
  */
+@Differentiable
 public final class PhaseState {
     private PhaseState() {}
 
@@ -30,13 +35,11 @@ public final class PhaseState {
     public static NDArray apply(Matrix2 block, NDArray z) {
         NDArray x = position(z);
         NDArray m = velocity(z);
-        return join(x.mul(block.a()).add(m.mul(block.b())), x.mul(block.c()).add(m.mul(block.d())));
+        return join(Scalars.times(x, block.a()).add(Scalars.times(m, block.b())),
+                Scalars.times(x, block.c()).add(Scalars.times(m, block.d())));
     }
 
-    /**
-     * Block {@code blocks[i]} applied to every (x, m) pair of sample i. Its coefficients enter as arrays, never as
-     * Java numbers, so it is safe inside autograd.
-     */
+    /** Block {@code blocks[i]} applied to every (x, m) pair of sample i. */
     public static NDArray apply(Matrix2[] blocks, NDArray z) {
         int n = blocks.length;
         double[] a = new double[n];

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Locale;
-import org.diffusion4j.UnknownNameException;
 
 /**
  * The accelerated deterministic sampler of Li, Huang, Efimov, Wei, Chi &amp; Chen (2024), which converges as O(1/T²)
@@ -33,17 +31,7 @@ public record AcceleratedDdim(Form form) implements SteppedSampler {
 
     /** Which update. */
     public enum Form {
-        MULTISTEP, THEORY;
-
-        /** Parses {@code multistep} or {@code theory}. */
-        public static Form parse(String name) {
-            for (Form f : values()) {
-                if (f.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return f;
-                }
-            }
-            throw new UnknownNameException("accel-ddim form", name, java.util.List.of("multistep", "theory"));
-        }
+        MULTISTEP, THEORY
     }
 
     public AcceleratedDdim() {

@@ -1,12 +1,12 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.SplittableRandom;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.NativeArrays;
 
 /**
  * Noise from one Brownian motion W per sample over the noise levels [σ_lo, σ_hi], built as a virtual Brownian tree
@@ -60,13 +60,7 @@ public final class BrownianNoise implements NoiseSource {
                 out[i * dimension + j] = (to[i][j] - from[i][j]) * scale;
             }
         }
-        NDArray raw = like.getManager().create(out, like.getShape());
-        if (like.getDataType() == DataType.FLOAT64) {
-            return raw;
-        }
-        NDArray cast = raw.toType(like.getDataType(), false);
-        raw.close();
-        return cast;
+        return NativeArrays.of(like.getManager(), out, like.getShape(), like.getDataType());
     }
 
     private double[][] values(double level, int dimension) {

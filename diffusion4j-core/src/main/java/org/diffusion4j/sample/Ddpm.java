@@ -1,9 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.List;
-import java.util.Locale;
-import org.diffusion4j.UnknownNameException;
 
 /**
  * Ancestral DDPM sampling (Ho et al. 2020, Algorithm 2): each step draws from the posterior
@@ -22,17 +19,7 @@ public record Ddpm(Variance variance) implements SteppedSampler {
 
     /** Ho et al.'s two choices of the step's noise variance. */
     public enum Variance {
-        SMALL, LARGE;
-
-        /** Parses {@code small} or {@code large}. */
-        public static Variance parse(String name) {
-            for (Variance v : values()) {
-                if (v.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return v;
-                }
-            }
-            throw new UnknownNameException("ddpm variance", name, List.of("small", "large"));
-        }
+        SMALL, LARGE
     }
 
     public Ddpm() {

@@ -1,8 +1,6 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Locale;
-import org.diffusion4j.UnknownNameException;
 
 /**
  * DPM-Solver++(2M) SDE (Lu et al. 2022b, Section 5, eq. for SDE-DPM-Solver++; k-diffusion's
@@ -24,17 +22,7 @@ public record DpmPp2mSde(double eta, double sNoise, SolverType solver) implement
 
     /** Weighting of the first difference (k-diffusion's {@code solver_type}). */
     public enum SolverType {
-        MIDPOINT, HEUN;
-
-        /** Parses {@code midpoint} or {@code heun}. */
-        public static SolverType parse(String name) {
-            for (SolverType type : values()) {
-                if (type.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return type;
-                }
-            }
-            throw new UnknownNameException("solver type", name, java.util.List.of("midpoint", "heun"));
-        }
+        MIDPOINT, HEUN
     }
 
     public DpmPp2mSde {

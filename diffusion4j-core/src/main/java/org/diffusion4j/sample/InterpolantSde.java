@@ -1,10 +1,8 @@
 package org.diffusion4j.sample;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Arrays;
-import java.util.Locale;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.SpecOptions;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.grid.Grid;
 import org.diffusion4j.process.NoiseSchedule;
@@ -47,34 +45,18 @@ public record InterpolantSde(NoiseSchedule schedule, Diffusion w, double norm, L
 
         /** Parses SiT's names ({@code constant}, {@code SBDM}, …, {@code increasing-decreasing}). */
         public static Diffusion parse(String name) {
-            for (Diffusion d : values()) {
-                if (d.label().equalsIgnoreCase(name)) {
-                    return d;
-                }
-            }
-            throw new UnknownNameException("diffusion form", name, Arrays.stream(values()).map(Diffusion::label)
-                    .toList());
+            return SpecOptions.enumByName("diffusion form", name, Diffusion.class);
         }
 
         /** SiT's name. */
         public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return SpecOptions.label(this);
         }
     }
 
     /** SiT's last step to the data. */
     public enum LastStep {
-        MEAN, TWEEDIE, EULER;
-
-        /** Parses {@code mean}, {@code tweedie} or {@code euler}. */
-        public static LastStep parse(String name) {
-            for (LastStep l : values()) {
-                if (l.name().equalsIgnoreCase(name)) {
-                    return l;
-                }
-            }
-            throw new UnknownNameException("last step", name, java.util.List.of("mean", "tweedie", "euler"));
-        }
+        MEAN, TWEEDIE, EULER
     }
 
     @Override

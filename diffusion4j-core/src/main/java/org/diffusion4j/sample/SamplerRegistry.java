@@ -30,21 +30,22 @@ public final class SamplerRegistry {
         f.put("dpmpp-sde", o -> new DpmPpSde(o.number("eta", 1), o.number("s_noise", 1), o.number("r", 0.5)));
         f.put("dpmpp-2m", o -> new DpmPp2m());
         f.put("dpmpp-2m-sde", o -> new DpmPp2mSde(o.number("eta", 1), o.number("s_noise", 1),
-                DpmPp2mSde.SolverType.parse(o.text("solver", "midpoint"))));
+                o.choice("solver", DpmPp2mSde.SolverType.class, DpmPp2mSde.SolverType.MIDPOINT)));
         f.put("dpmpp-3m-sde", o -> new DpmPp3mSde(o.number("eta", 1), o.number("s_noise", 1),
                 o.flag("corrected", false)));
         f.put("ddim", o -> new Ddim(o.number("eta", 0)));
-        f.put("ddpm", o -> new Ddpm(Ddpm.Variance.parse(o.text("variance", "small"))));
+        f.put("ddpm", o -> new Ddpm(o.choice("variance", Ddpm.Variance.class, Ddpm.Variance.SMALL)));
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
         f.put("accel-ddpm", o -> new AcceleratedDdpm());
-        f.put("accel-ddim", o -> new AcceleratedDdim(AcceleratedDdim.Form.parse(o.text("form", "multistep"))));
+        f.put("accel-ddim", o -> new AcceleratedDdim(o.choice("form", AcceleratedDdim.Form.class,
+                AcceleratedDdim.Form.MULTISTEP)));
         f.put("conjugate-ddim", o -> new ConjugateDdim(context.requireSchedule("conjugate-ddim"),
                 o.number("lambda", 0)));
         f.put("dopri5", o -> new AdaptiveProbabilityFlow(o.number("rtol", 1e-3), o.number("atol", 1e-6)));
         f.put("rd", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
         f.put("sit-sde", o -> new InterpolantSde(context.requireSchedule("sit-sde"),
-                InterpolantSde.Diffusion.parse(o.text("w", "sigma")), o.number("norm", 1),
-                InterpolantSde.LastStep.parse(o.text("last", "mean")), o.flag("heun", false)));
+                o.choice("w", InterpolantSde.Diffusion.class, InterpolantSde.Diffusion.SIGMA), o.number("norm", 1),
+                o.choice("last", InterpolantSde.LastStep.class, InterpolantSde.LastStep.MEAN), o.flag("heun", false)));
         return Collections.unmodifiableMap(f);
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.NativeArrays;
 
 /**
  * One independent random stream per sample, each seeded by its own seed (as EDM's {@code StackedRandomGenerator}):
@@ -43,12 +44,6 @@ final class SeededStreams {
                 values[i * perSample + j] = stream.nextGaussian();
             }
         }
-        NDArray raw = manager.create(values, shape);
-        if (type == DataType.FLOAT64) {
-            return raw;
-        }
-        NDArray cast = raw.toType(type, false);
-        raw.close();
-        return cast;
+        return NativeArrays.of(manager, values, shape, type);
     }
 }

@@ -1,10 +1,8 @@
 package org.diffusion4j.train;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.SpecOptions;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
@@ -25,17 +23,12 @@ public enum LossWeight {
 
     /** Parses {@code none}, {@code velocity} or {@code likelihood}. */
     public static LossWeight parse(String name) {
-        for (LossWeight w : values()) {
-            if (w.label().equals(name)) {
-                return w;
-            }
-        }
-        throw new UnknownNameException("loss weight", name, Arrays.stream(values()).map(LossWeight::label).toList());
+        return SpecOptions.enumByName("loss weight", name, LossWeight.class);
     }
 
     /** The name in configs. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return SpecOptions.label(this);
     }
 
     /** Fails unless this weight applies to a network trained to output {@code prediction}. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.Convolutions;
 import org.junit.jupiter.api.Test;
 
 /** The hand-written layers against plain float64 Java computations of their definitions. */
@@ -105,8 +106,8 @@ class LayersTest {
                     .singletonOrThrow();
             assertEquals(new Shape(2, 3, 3, 3), padded.getShape());
             assertTrue(padded.sub(plain).abs().max().getDouble() == 0);
-            assertEquals(16, Conv.padded(3));
-            assertEquals(32, Conv.padded(17));
+            assertEquals(16, Convolutions.padded(3));
+            assertEquals(32, Convolutions.padded(17));
         }
     }
 }

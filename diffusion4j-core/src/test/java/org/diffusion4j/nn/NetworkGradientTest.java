@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Guard of the convolution bug of this engine: every network's float32 gradients (input and weights) against the
  * same network in float64, on a tiny input. Float64 convolutions take another (correct) path; float32 ones are
- * wrong unless the output channels are a multiple of 16, so this fails if {@link Conv}'s padding is removed (the
- * U-Nets' 1- and 3-channel output layers would be the first to break). The weights are perturbed so that no
+ * wrong unless the output channels are a multiple of 16, so this fails if the padding of
+ * {@link org.diffusion4j.backend.Convolutions} is removed (the U-Nets' 1- and 3-channel output layers would be the
+ * first to break). The weights are perturbed so that no
  * zero-initialized layer hides the gradients behind it.
  */
 class NetworkGradientTest {

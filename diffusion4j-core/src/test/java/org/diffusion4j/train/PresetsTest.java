@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,5 +31,19 @@ class PresetsTest {
         } else {
             assertFalse(config.preconditioning().degradationOperator().spec().contains(":"));
         }
+    }
+
+    /**
+     * The bundled model's config.json, written before {@code loss_weight} existed, reads and writes back byte for
+     * byte but for that key.
+     */
+    @Test
+    void bundledConfigWritesBackUnchanged() throws IOException {
+        String original;
+        try (InputStream in = PresetsTest.class.getResourceAsStream("/org/diffusion4j/models/mnist-edm/config.json")) {
+            original = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String written = TrainingConfig.parse(original, "config.json").toJson().replace(System.lineSeparator(), "\n");
+        assertEquals(original.strip(), written.replace(",\n  \"loss_weight\" : \"none\"", ""));
     }
 }

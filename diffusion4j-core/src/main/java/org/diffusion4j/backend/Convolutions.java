@@ -1,0 +1,49 @@
+package org.diffusion4j.backend;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * 2-D convolutions as this engine computes them correctly. On the project's machines a float32 convolution whose
+ * number of output channels is not a multiple of {@value #CHANNEL_QUANTUM} (1, 3, 4, 8, 17, 24, …) returns wrong
+ * input gradients in the backward pass (off by factors of 10–1000, sometimes NaN; oneDNN's AVX-512/AVX2
+ * backward-data kernel, seen with PyTorch 2.5.1 and 2.7.1); forward results and weight gradients are right. A
+ * network with a 1-channel output head then trains to NaN at the first step, a 3-channel one trains silently
+ * wrong. So every convolution computes a multiple of {@value #CHANNEL_QUANTUM} output channels: the weight is
+ * padded with zero filters and the extra outputs are sliced away. The padding costs a little compute and nothing in
+ * the saved weights ({@code ONEDNN_MAX_CPU_ISA=SSE41} before the JVM starts is also correct, but about 2.4× slower).
+ * The float32-versus-float64 gradient test of every network guards it.
+ */
+public final class Convolutions {
+    /** Output channels are computed in multiples of this. */
+    public static final int CHANNEL_QUANTUM = 16;
+
+    private Convolutions() {}
+
+    /** The channels a computation with {@code channels} outputs is padded to. */
+    public static int padded(int channels) {
+        return (channels + CHANNEL_QUANTUM - 1) / CHANNEL_QUANTUM * CHANNEL_QUANTUM;
+    }
+
+    /**
+     * The convolution of {@code x} (B, in, H, W) with {@code weight} (out, in, k, k) and {@code bias} (out), with
+     * {@code stride} and {@code padding} on both spatial axes; (B, out, H', W'), computed with the output channels
+     * padded to a multiple of {@value #CHANNEL_QUANTUM}.
+     */
+    public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        Shape shape = weight.getShape();
+        int out = (int) shape.get(0);
+        int padded = padded(out);
+        NDArray w = weight;
+        NDArray b = bias;
+        if (padded != out) {
+            Shape extra = new Shape(padded - out, shape.get(1), shape.get(2), shape.get(3));
+            w = weight.concat(x.getManager().zeros(extra, weight.getDataType()), 0);
+            b = bias.concat(x.getManager().zeros(new Shape(padded - out), bias.getDataType()), 0);
+        }
+        NDArray y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1)
+                .singletonOrThrow();
+        return padded == out ? y : y.get(":, 0:" + out);
+    }
+}
