@@ -155,6 +155,11 @@ final class DitNetwork implements Network {
     }
 
     @Override
+    public double[] noiseFrequencies() {
+        return timeFeatures.frequencies();
+    }
+
+    @Override
     public Weights weights() {
         return weights;
     }

@@ -49,6 +49,11 @@ final class MlpNetwork implements Network {
     }
 
     @Override
+    public double[] noiseFrequencies() {
+        return embedding.frequencies();
+    }
+
+    @Override
     public Weights weights() {
         return weights;
     }

@@ -16,6 +16,15 @@ public interface Network {
      */
     NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training);
 
+    /**
+     * The frequencies of the network's {@link NoiseEmbedding}: the one array its forward pass computes from the
+     * configuration instead of learning it (the Fourier ones are drawn from Java's random generator), so an export
+     * to another framework carries it; empty for a network without a noise embedding.
+     */
+    default double[] noiseFrequencies() {
+        return new double[0];
+    }
+
     /** The trainable weights. */
     Weights weights();
 

@@ -37,6 +37,11 @@ public final class NoiseEmbedding {
         return new NoiseEmbedding(f);
     }
 
+    /** The frequencies f (channels/2 of them), as computed: the fixed part another framework needs to rebuild it. */
+    public double[] frequencies() {
+        return frequencies.clone();
+    }
+
     /** Number of outputs. */
     public int channels() {
         return 2 * frequencies.length;

@@ -138,6 +138,11 @@ final class UNetNetwork implements Network {
     }
 
     @Override
+    public double[] noiseFrequencies() {
+        return embedding.frequencies();
+    }
+
+    @Override
     public Weights weights() {
         return weights;
     }

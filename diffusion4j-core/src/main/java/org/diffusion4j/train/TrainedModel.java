@@ -52,11 +52,7 @@ public record TrainedModel(TrainingConfig config, Network network) {
         try {
             Path dir = Files.createTempDirectory("d4j-model");
             for (String file : List.of("config.json", "model.safetensors")) {
-                try (InputStream in = TrainedModel.class.getResourceAsStream("/org/diffusion4j/models/" + name + "/"
-                        + file)) {
-                    if (in == null) {
-                        throw new DiffusionException("model " + name + " is not bundled in this build");
-                    }
+                try (InputStream in = openBundled(name, file)) {
                     Files.copy(in, dir.resolve(file));
                 }
             }
@@ -69,6 +65,18 @@ public record TrainedModel(TrainingConfig config, Network network) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A file ({@code config.json}, {@code model.safetensors}) of the shipped model {@code name}, as shipped. */
+    static InputStream openBundled(String name, String file) {
+        if (!BUNDLED.contains(name)) {
+            throw new UnknownNameException("bundled model", name, BUNDLED);
+        }
+        InputStream in = TrainedModel.class.getResourceAsStream("/org/diffusion4j/models/" + name + "/" + file);
+        if (in == null) {
+            throw new DiffusionException("model " + name + " is not bundled in this build");
+        }
+        return in;
     }
 
     /**
