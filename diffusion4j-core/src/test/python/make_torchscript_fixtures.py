@@ -15,7 +15,8 @@ Builds two tiny denoisers of different conventions with PyTorch, saves each as a
   image quality.
 
 Three parameter-free modules break the convention on purpose (``misfit-shape``: output (B, 1) for input (B, 2);
-``misfit-tuple``: returns two tensors; ``misfit-dtype``: returns float64 for float32 input), for the error tests.
+``misfit-tuple``: returns two tensors; ``misfit-dtype``: returns float64 for float32 input), for the error tests;
+``training-mode-dropout`` is a dropout layer saved in training mode, which diffusion4j must run in eval mode.
 
 The calling convention is diffusion4j's: ``module(x, noise_label)`` or ``module(x, noise_label, class_labels)`` with
 x of shape (B, *sample_shape) in the sidecar's dtype, noise_label of shape (B) in the same dtype and class_labels of
@@ -234,9 +235,22 @@ class DoubleOutput(nn.Module):
         return x.double() * noise_label.double()[:, None]
 
 
+class TrainingModeDropout(nn.Module):
+    """Dropout, saved in training mode: diffusion4j must run it in eval mode, where it is the identity."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropout = nn.Dropout(0.5)
+
+    def forward(self, x, noise_label):
+        return self.dropout(x)
+
+
 def make_misfits():
+    dropout = torch.jit.script(TrainingModeDropout().train())
+    assert dropout.training
     return [("misfit-shape", torch.jit.script(WrongShape())), ("misfit-tuple", torch.jit.script(TwoOutputs())),
-            ("misfit-dtype", torch.jit.script(DoubleOutput()))]
+            ("misfit-dtype", torch.jit.script(DoubleOutput())), ("training-mode-dropout", dropout)]
 
 
 def main():

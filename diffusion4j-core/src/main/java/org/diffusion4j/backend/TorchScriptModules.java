@@ -7,8 +7,6 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +20,8 @@ import org.diffusion4j.DiffusionException;
  *
  * <ul>
  *   <li>lives as long as the manager it was loaded for (closing the manager frees it);</li>
- *   <li>is in inference mode ({@code module.eval()}): DJL switches a module's mode only when the training flag of a
- *       forward call changes, so a module saved in training mode would otherwise keep its dropout on;</li>
+ *   <li>is in inference mode ({@code module.eval()}, which DJL's loader sets): a module saved in training mode runs
+ *       with its dropout off ({@code TorchScriptNetworkTest} checks it);</li>
  *   <li>takes its arguments positionally ({@link #forward}): array i of the list is argument i of
  *       {@code forward}, and its outputs live in the manager of the first argument (so per-step scopes hold).</li>
  * </ul>
@@ -49,14 +47,10 @@ public final class TorchScriptModules {
                     + Engine.getEngine(Backend.ENGINE).getVersion() + ") can load: " + gist(e.getMessage()), e);
         }
         manager.attachInternal(NDManager.nextUid(), model);
-        Block block = model.getBlock();
-        if (block instanceof PtSymbolBlock module) {
-            JniUtils.enableInferenceMode(module);
-        }
-        return block;
+        return model.getBlock();
     }
 
-    /** The module's {@code forward} on {@code arguments}, in order; never records gradients for training. */
+    /** The module's {@code forward} on {@code arguments}, in order, with the training flag off. */
     public static NDList forward(Block module, NDList arguments) {
         return module.forward(new ParameterStore(arguments.head().getManager(), false), arguments, false);
     }

@@ -52,6 +52,30 @@ class TorchScriptNetworkTest {
         }
     }
 
+    @Test
+    void aModuleSavedInTrainingModeRunsInEvalMode() {
+        try (NDManager m = Backend.newManager()) {
+            TorchScriptNetwork dropout = TorchScriptNetwork.load(TorchScriptFixtures.file("training-mode-dropout.pt"),
+                    m, new Shape(64), DataType.FLOAT32, 0, false);
+            NDArray x = m.ones(new Shape(4, 64));
+            // in training mode, dropout(0.5) zeroes about half the values and doubles the others
+            assertEquals(0, TorchScriptFixtures.maxAbsDifference(dropout.apply(x, m.ones(new Shape(4)), null), x));
+        }
+    }
+
+    @Test
+    void aModuleIsFreedWithTheManagerItWasLoadedFor() {
+        try (NDManager parent = Backend.newManager()) {
+            NDManager m = parent.newSubManager();
+            TorchScriptNetwork network = TorchScriptNetwork.load(TorchScriptFixtures.file("vp-eps-ddpm.pt"), m,
+                    new Shape(2), DataType.FLOAT32, 0, false);
+            m.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> network.apply(parent.ones(new Shape(2, 2)), parent.ones(new Shape(2)), null));
+            assertContains(e.getMessage(), "handle has been released");
+        }
+    }
+
     private static DiffusionException loadError(String file, Shape shape, DataType type, int classes) {
         try (NDManager m = Backend.newManager()) {
             return assertThrows(DiffusionException.class, () -> TorchScriptNetwork.load(
