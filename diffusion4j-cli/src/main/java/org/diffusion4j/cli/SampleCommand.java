@@ -37,8 +37,9 @@ final class SampleCommand implements Callable<Integer> {
     static final class ModelSource {
         @Option(names = "--model", paramLabel = "MODEL",
                 description = "gmm:FILE.json (a Gaussian-mixture spec) or gmm:NAME (bundled: eight-gaussians, "
-                        + "two-gaussians-1d), whose exact denoiser is used; or bundled:NAME, a trained model shipped "
-                        + "with diffusion4j (mnist-edm).")
+                        + "two-gaussians-1d), whose exact denoiser is used; bundled:NAME, a trained model shipped "
+                        + "with diffusion4j (mnist-edm); or torchscript:FILE.pt, a traced or scripted PyTorch "
+                        + "denoiser with its sidecar FILE.json next to it (docs/pytorch.md).")
         String model;
 
         @Option(names = "--run", paramLabel = "RUN", description = "A trained run directory (its EMA weights).")
@@ -61,8 +62,9 @@ final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--process", paramLabel = "NAME",
             description = "For gmm models, the Gaussian process the model is seen through: edm, ve, vp, vp-cosine, "
-                    + "linear, gvp, ddpm-linear, ddpm-scaled-linear, ddpm-cosine (default: edm). A trained model "
-                    + "has its own.")
+                    + "linear, gvp, ddpm-linear, ddpm-scaled-linear, ddpm-cosine, with parameters as in "
+                    + "vp:beta_min=0.1,beta_max=20 or ddpm-linear:beta_start=1e-4,beta_end=0.02,steps=1000 "
+                    + "(default: edm). A trained or TorchScript model has its own.")
     String process;
 
     @ArgGroup(exclusive = true)
@@ -159,7 +161,7 @@ final class SampleCommand implements Callable<Integer> {
     private int[] labels(int classes, int count) {
         if (classes == 0) {
             if (classLabel != null) {
-                throw new InvalidArgumentException("--class needs a class-conditional trained model");
+                throw new InvalidArgumentException("--class needs a class-conditional model");
             }
             return null;
         }

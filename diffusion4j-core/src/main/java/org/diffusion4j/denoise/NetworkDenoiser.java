@@ -8,24 +8,25 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.Scalars;
-import org.diffusion4j.nn.Network;
+import org.diffusion4j.nn.NetworkFunction;
 import org.diffusion4j.process.NoiseSchedule;
 
 /**
- * A trained network as a process denoiser, {@code D(x_t, t) = toData(F(c_in·x_t, c_noise, class), x_t)}, optionally
- * class-conditional with classifier-free guidance (Ho &amp; Salimans 2021): with scale w,
- * {@code D = D(∅) + w·(D(class) − D(∅))}, the conditional and unconditional halves computed in one doubled batch.
- * w = 1 is plain conditional sampling, w = 0 unconditional.
+ * A network (trained here, or a TorchScript module) as a process denoiser,
+ * {@code D(x_t, t) = toData(F(c_in·x_t, c_noise, class), x_t)}, optionally class-conditional with classifier-free
+ * guidance (Ho &amp; Salimans 2021): with scale w, {@code D = D(∅) + w·(D(class) − D(∅))}, the conditional and
+ * unconditional halves computed in one doubled batch. w = 1 is plain conditional sampling, w = 0 unconditional; ∅ is
+ * the network's null class, which guidance and unconditional sampling of a class-conditional network need.
  */
 @Differentiable
 public final class NetworkDenoiser implements ProcessDenoiser {
-    private final Network network;
+    private final NetworkFunction network;
     private final Preconditioning preconditioning;
     private final NoiseSchedule schedule;
     private final int[] classes;
     private final double guidance;
 
-    private NetworkDenoiser(Network network, Preconditioning preconditioning, int[] classes, double guidance) {
+    private NetworkDenoiser(NetworkFunction network, Preconditioning preconditioning, int[] classes, double guidance) {
         this.network = network;
         this.preconditioning = preconditioning;
         this.schedule = preconditioning.schedule();
@@ -33,15 +34,19 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         this.guidance = guidance;
     }
 
-    /** An unconditional denoiser (the null class for a class-conditional network). */
-    public static NetworkDenoiser unconditional(Network network, Preconditioning preconditioning) {
+    /** An unconditional denoiser (the null class for a class-conditional network, which must have one). */
+    public static NetworkDenoiser unconditional(NetworkFunction network, Preconditioning preconditioning) {
+        if (network.classes() > 0 && !network.hasNullClass()) {
+            throw new InvalidArgumentException("the network is class-conditional without a null class; it samples "
+                    + "only given a class per sample");
+        }
         return new NetworkDenoiser(network, preconditioning, null, 1);
     }
 
     /** A denoiser for sample i of class {@code classes[i]}, guided with scale {@code guidance}. */
-    public static NetworkDenoiser conditional(Network network, Preconditioning preconditioning, int[] classes,
-            double guidance) {
-        int count = network.config().classes();
+    public static NetworkDenoiser conditional(NetworkFunction network, Preconditioning preconditioning,
+            int[] classes, double guidance) {
+        int count = network.classes();
         if (count == 0) {
             throw new InvalidArgumentException("the network is unconditional; it takes no class");
         }
@@ -52,6 +57,10 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         }
         if (!(guidance >= 0)) {
             throw new InvalidArgumentException("guidance scale must be ≥ 0, got " + guidance);
+        }
+        if (guidance != 1 && !network.hasNullClass()) {
+            throw new InvalidArgumentException("guidance scale " + guidance + " needs an unconditional denoiser, but "
+                    + "the network has no null class; leave the scale at 1");
         }
         return new NetworkDenoiser(network, preconditioning, classes.clone(), guidance);
     }
@@ -70,7 +79,7 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         Arrays.fill(times, t);
         NDArray label = preconditioning.noiseLabel(times, xt);
         NDManager manager = xt.getManager();
-        int nullClass = network.config().classes();
+        int nullClass = network.classes();
         if (classes == null) {
             NDArray labels = nullClass > 0 ? manager.full(new ai.djl.ndarray.types.Shape(batch), nullClass) : null;
             return preconditioning.toData(forward(input, label, labels, xt), xt, c);
@@ -93,12 +102,12 @@ public final class NetworkDenoiser implements ProcessDenoiser {
     }
 
     /**
-     * The network on inputs cast to its weights' dtype, the output cast back to that of {@code xt}: a float32
-     * network samples in float64 (and the reverse) without a dtype clash inside its layers.
+     * The network on inputs cast to its dtype, the output cast back to that of {@code xt}: a float32 network samples
+     * in float64 (and the reverse) without a dtype clash inside its layers.
      */
     private NDArray forward(NDArray input, NDArray label, NDArray labels, NDArray xt) {
-        DataType own = network.weights().all().values().iterator().next().getDataType();
-        return network.forward(input.toType(own, false), label.toType(own, false), labels, false)
+        DataType own = network.dataType();
+        return network.apply(input.toType(own, false), label.toType(own, false), labels)
                 .toType(xt.getDataType(), false);
     }
 }

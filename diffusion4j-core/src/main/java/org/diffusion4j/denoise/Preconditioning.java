@@ -8,8 +8,11 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.SpecOptions;
 import org.diffusion4j.UnknownNameException;
@@ -34,7 +37,7 @@ import org.diffusion4j.process.Schedules;
  *       λ(σ)‖D − x_0‖² with λ = (σ² + σ_d²)/(σσ_d)² = 1/c_out².</li>
  *   <li>a {@link Parameterization} (ε, x_0, v, flow velocity, score): F predicts that quantity; input
  *       {@code x_t/√(σ² + α²σ_d²)} (unit variance for data of variance σ_d²) or unscaled; noise label ¼·ln σ̃,
- *       1000·t or ln(σ̃/2). EDM's "VP" and "VE" configurations are ε-prediction with the labels (M − 1)·t and
+ *       999·t (or (N − 1)·t), ln(σ̃/2), t itself or σ̃ itself. EDM's "VP" and "VE" configurations are ε-prediction with the labels (M − 1)·t and
  *       ln(σ/2) (EDM writes the VE output as −ε; the sign is absorbed by the zero-initialized output layer).</li>
  * </ul>
  *
@@ -59,18 +62,30 @@ public final class Preconditioning {
     private final NoiseLabel label;
     private final Degradation degradationOperator;
 
-    /** The noise labels c_noise. */
-    private enum NoiseLabel {
-        LOG_SIGMA, TIME, LOG_HALF_SIGMA;
+    /** The noise labels c_noise by spec. */
+    private static final Map<String, Function<SpecOptions, NoiseLabel>> LABELS = labels();
 
+    /** A noise label c_noise: a function of the time t and its EDM level σ̃. */
+    @FunctionalInterface
+    private interface NoiseLabel {
         /** The label at time t, whose EDM level is {@code edmSigma}. */
-        double of(double t, double edmSigma) {
-            return switch (this) {
-                case TIME -> 999 * t;
-                case LOG_HALF_SIGMA -> Math.log(edmSigma / 2);
-                case LOG_SIGMA -> 0.25 * Math.log(edmSigma);
-            };
-        }
+        double of(double t, double edmSigma);
+    }
+
+    private static Map<String, Function<SpecOptions, NoiseLabel>> labels() {
+        Map<String, Function<SpecOptions, NoiseLabel>> f = new LinkedHashMap<>();
+        f.put("log-sigma", o -> (t, s) -> 0.25 * Math.log(s));
+        f.put("time", o -> {
+            int steps = o.integer("steps", 1000);
+            if (steps < 2) {
+                throw new InvalidArgumentException("noise label time: steps must be at least 2, got " + steps);
+            }
+            return (t, s) -> (steps - 1) * t;
+        });
+        f.put("log-half-sigma", o -> (t, s) -> Math.log(s / 2));
+        f.put("t", o -> (t, s) -> t);
+        f.put("sigma", o -> (t, s) -> s);
+        return f;
     }
 
     /**
@@ -80,7 +95,10 @@ public final class Preconditioning {
      * @param prediction {@code edm} or a {@link Parameterization} in lower case
      * @param sigmaData σ_d, the data's standard deviation
      * @param scaleInput whether the input is scaled to unit variance
-     * @param noiseLabel {@code log-sigma}, {@code time} (999·t, as DDPM's integer steps) or {@code log-half-sigma}
+     * @param noiseLabel {@code log-sigma} (¼·ln σ̃), {@code time} (999·t, as DDPM's integer steps;
+     *     {@code time:steps=N} for (N − 1)·t), {@code log-half-sigma} (ln(σ̃/2)), {@code t} (the process's own time:
+     *     on a discrete chain its fractional timestep index) or {@code sigma} (σ̃ itself, as EDM's preconditioned
+     *     denoisers take it)
      * @param degradation a {@link Degradations} spec: the process corrupts {@code x_0} to
      *     {@code α·A_σ̃(x_0) + σ·ε} and the network restores x_0 ({@code edm} or {@code data} prediction only);
      *     null (the default, omitted from JSON) for the plain Gaussian process
@@ -98,7 +116,7 @@ public final class Preconditioning {
         if (!(sigmaData > 0)) {
             throw new InvalidArgumentException("sigma_data must be positive, got " + sigmaData);
         }
-        this.label = SpecOptions.enumByName("noise label", noiseLabel, NoiseLabel.class);
+        this.label = SpecOptions.create("noise label", noiseLabel, LABELS);
         this.degradationOperator = Degradations.parse(degradation == null ? "none" : degradation);
         if (!degradationOperator.isIdentity() && !(prediction.equals("edm") || prediction.equals("data"))) {
             throw new InvalidArgumentException("a degraded process needs the network to restore x_0 (prediction edm "
@@ -142,7 +160,7 @@ public final class Preconditioning {
         return scaleInput;
     }
 
-    /** {@code log-sigma}, {@code time} or {@code log-half-sigma}. */
+    /** {@code log-sigma}, {@code time[:steps=N]}, {@code log-half-sigma}, {@code t} or {@code sigma}. */
     @JsonProperty("noise_label")
     public String noiseLabel() {
         return noiseLabel;

@@ -1,12 +1,14 @@
 package org.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * A denoising network F(x, c_noise, class): the raw function a {@code Preconditioning} turns into a denoiser.
- * Its weights live in {@link #weights()}; forward passes put their results in the manager of {@code x}.
+ * Its weights live in {@link #weights()}; forward passes put their results in the manager of {@code x}. A
+ * class-conditional network has a null class: label {@code classes} (trained by label dropout) means "no class".
  */
-public interface Network {
+public interface Network extends NetworkFunction {
 
     /**
      * @param x the (preconditioned) input, batch first
@@ -30,4 +32,27 @@ public interface Network {
 
     /** The configuration that rebuilds this network. */
     NetworkConfig config();
+
+    /** The forward pass without dropout. */
+    @Override
+    default NDArray apply(NDArray x, NDArray noiseLabel, NDArray classLabels) {
+        return forward(x, noiseLabel, classLabels, false);
+    }
+
+    @Override
+    default int classes() {
+        return config().classes();
+    }
+
+    /** Always: the class embedding has a row for label {@code classes}. */
+    @Override
+    default boolean hasNullClass() {
+        return true;
+    }
+
+    /** The type of the weights. */
+    @Override
+    default DataType dataType() {
+        return weights().all().values().iterator().next().getDataType();
+    }
 }

@@ -37,6 +37,7 @@ public final class DiscreteSchedule implements NoiseSchedule {
 
     /** DDPM's linear betas from {@code betaStart} to {@code betaEnd} over {@code steps} (1e-4 … 0.02, 1000). */
     public static DiscreteSchedule linear(double betaStart, double betaEnd, int steps) {
+        checkSteps(steps);
         double[] betas = new double[steps];
         for (int j = 0; j < steps; j++) {
             betas[j] = betaStart + (betaEnd - betaStart) * j / (steps - 1);
@@ -46,6 +47,7 @@ public final class DiscreteSchedule implements NoiseSchedule {
 
     /** Latent diffusion's "scaled linear" betas: linear in √β (0.00085 … 0.012 over 1000 in Stable Diffusion). */
     public static DiscreteSchedule scaledLinear(double betaStart, double betaEnd, int steps) {
+        checkSteps(steps);
         double[] betas = new double[steps];
         double a = Math.sqrt(betaStart);
         double b = Math.sqrt(betaEnd);
@@ -61,6 +63,7 @@ public final class DiscreteSchedule implements NoiseSchedule {
      * squaredcos_cap_v2}: β_j = min(1 − ᾱ((j+1)/N)/ᾱ(j/N), 0.999).
      */
     public static DiscreteSchedule squaredCosCapV2(int steps) {
+        checkSteps(steps);
         double[] betas = new double[steps];
         for (int j = 0; j < steps; j++) {
             double t1 = (double) j / steps;
@@ -88,6 +91,12 @@ public final class DiscreteSchedule implements NoiseSchedule {
             betas[t] = rate * Math.min(first * Math.pow(1 + rate, t), 1);
         }
         return new DiscreteSchedule("accelerated-theory", betas);
+    }
+
+    private static void checkSteps(int steps) {
+        if (steps < 2) {
+            throw new InvalidArgumentException("a discrete schedule needs at least 2 steps, got " + steps);
+        }
     }
 
     private static double cosineAlphaBar(double t) {

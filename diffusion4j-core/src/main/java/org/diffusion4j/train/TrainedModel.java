@@ -12,13 +12,12 @@ import java.util.List;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
-import org.diffusion4j.generate.GaussianGenerator;
 import org.diffusion4j.generate.Generator;
+import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.phase.PhaseSpaceModel;
-import org.diffusion4j.sample.SamplingContext;
 
 /**
  * A trained model ready to sample: a run's config and its EMA weights ({@code model.safetensors}). Models shipped
@@ -91,10 +90,8 @@ public record TrainedModel(TrainingConfig config, Network network) {
             return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,
                     config.preconditioning()), shape, preview.sampler());
         }
-        return new GaussianGenerator((classes, guidance) -> (classes == null ? denoiser()
-                : denoiser(classes, guidance)).edmView(), SamplingContext.of(config.preconditioning()), shape,
-                network.config().classes(), new GridSpec.Karras(preview.sigmaMin(), preview.sigmaMax(), preview.rho()),
-                preview.sampler());
+        return Generators.network(network, config.preconditioning(), shape,
+                new GridSpec.Karras(preview.sigmaMin(), preview.sigmaMax(), preview.rho()), preview.sampler());
     }
 
     /** The unconditional denoiser (the null class for a conditional network). */

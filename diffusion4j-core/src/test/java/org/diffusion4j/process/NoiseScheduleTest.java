@@ -171,4 +171,26 @@ class NoiseScheduleTest {
         UnknownNameException e = assertThrows(UnknownNameException.class, () -> Schedules.byName("vpp"));
         assertTrue(e.getMessage().contains("vp-cosine") && e.getMessage().contains("'vpp'"), e.getMessage());
     }
+
+    @Test
+    void specsSetAProcesssParameters() {
+        assertEquals(new VpLinearSchedule(0.05, 12), Schedules.byName("vp:beta_min=0.05,beta_max=12"));
+        assertEquals(new VpLinearSchedule(), Schedules.byName("vp"));
+        DiscreteSchedule chain = (DiscreteSchedule) Schedules.byName(
+                "ddpm-linear:beta_start=1e-4,beta_end=0.08,steps=250");
+        DiscreteSchedule direct = DiscreteSchedule.linear(1e-4, 0.08, 250);
+        assertEquals(250, chain.size());
+        assertTrue(java.util.Arrays.equals(direct.trainingSigmas(), chain.trainingSigmas()));
+        assertEquals(1000, ((DiscreteSchedule) Schedules.byName("ddpm-cosine")).size());
+        assertEquals(64, ((DiscreteSchedule) Schedules.byName("ddpm-cosine:steps=64")).size());
+        InvalidArgumentException option = assertThrows(InvalidArgumentException.class,
+                () -> Schedules.byName("edm:beta_min=1"));
+        assertEquals("process edm has no option beta_min; it takes no options", option.getMessage());
+        InvalidArgumentException range = assertThrows(InvalidArgumentException.class,
+                () -> Schedules.byName("ddpm-linear:steps=1"));
+        assertEquals("a discrete schedule needs at least 2 steps, got 1", range.getMessage());
+        InvalidArgumentException number = assertThrows(InvalidArgumentException.class,
+                () -> Schedules.byName("vp:beta_max=lots"));
+        assertEquals("process vp: option beta_max must be a number, got 'lots'", number.getMessage());
+    }
 }
