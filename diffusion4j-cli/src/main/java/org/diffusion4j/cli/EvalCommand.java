@@ -6,15 +6,18 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.data.IdxDatasets;
 import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.data.Toy2d;
 import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.eval.ModelEvaluation;
 import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -40,9 +43,16 @@ final class EvalCommand implements Callable<Integer> {
         @Option(names = "--run", paramLabel = "RUN", description = "A trained run directory.")
         Path run;
 
-        @Option(names = "--model", paramLabel = "bundled:NAME", description = "A shipped model (bundled:mnist-edm).")
+        @Option(names = "--model", paramLabel = "MODEL",
+                description = "A shipped model (bundled:mnist-edm), or torchscript:FILE.pt (a PyTorch denoiser with "
+                        + "its sidecar FILE.json; give --reference).")
         String model;
     }
+
+    @Option(names = "--reference", paramLabel = "DATA",
+            description = "What a torchscript: model is measured against: mnist, fashion (IDX files from --data), "
+                    + "gmm:NAME or gmm:FILE.json (exact draws). A trained run is measured against its own data.")
+    String reference;
 
     @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
             description = "Sampler spec (default: ${DEFAULT-VALUE}); for a phase-space (PSLD) model one of "
@@ -89,22 +99,17 @@ final class EvalCommand implements Callable<Integer> {
             throw new InvalidArgumentException("--n must be at least 1, got " + n);
         }
         try (NDManager manager = Backend.newManager()) {
-            TrainedModel model = Models.trained(source.model, source.run, manager);
-            TrainingConfig config = model.config();
-            ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j eval: " + note));
-            boolean images = data.sampleShape().dimension() == 3;
-            GaussianMixture mixture = config.data().source().equals("gmm") ? (MixtureSpec.BUNDLED.contains(
-                    config.data().path()) ? MixtureSpec.bundled(config.data().path())
-                    : MixtureSpec.read(Path.of(config.data().path()))) : null;
+            Measured measured = measured(manager);
+            ImageSet data = measured.reference().data();
             GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
                     .sampler(sampler).nfe(nfe).guidance(guidance).grid(grid.spec()).finalZero(grid.finalZero).build();
             ModelEvaluation.Result r;
-            try (Classifier classifier = images ? Classifier.bundled(config.data().source()) : null;
-                    Progress progress = new Progress("eval", n, quiet, System.err)) {
-                r = ModelEvaluation.evaluate(model.generator(), request, new ModelEvaluation.Reference(data,
-                        classifier, mixture), manager, progress::skipTo);
+            try (Classifier classifier = measured.classifier() != null ? Classifier.bundled(measured.classifier())
+                    : null; Progress progress = new Progress("eval", n, quiet, System.err)) {
+                r = ModelEvaluation.evaluate(measured.generator(), request, new ModelEvaluation.Reference(data,
+                        classifier, measured.reference().mixture()), manager, progress::skipTo);
             }
-            print(config, r);
+            print(measured.name(), r);
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);
                 out.put("model", source.run != null ? source.run.toString() : source.model);
@@ -117,8 +122,58 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(TrainingConfig config, ModelEvaluation.Result r) {
-        System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per sample), %d samples%n", config.name(), sampler,
+    /**
+     * A model and what it is measured against.
+     *
+     * @param classifier the dataset whose bundled classifier gives the feature space, or null for 2-D data
+     */
+    private record Measured(String name, Generator generator, ModelEvaluation.Reference reference,
+            String classifier) {}
+
+    /** A trained run against its own data; a TorchScript model against --reference. */
+    private Measured measured(NDManager manager) {
+        java.util.function.Consumer<String> notes = note -> System.err.println("d4j eval: " + note);
+        if (source.model == null || !source.model.startsWith(Models.TORCHSCRIPT)) {
+            if (reference != null) {
+                throw new InvalidArgumentException("--reference is for torchscript: models; a trained model is "
+                        + "measured against the data it was trained on");
+            }
+            TrainedModel model = Models.trained(source.model, source.run, manager);
+            TrainingConfig config = model.config();
+            ImageSet data = TrainingData.load(config, dataDir, false, notes);
+            GaussianMixture mixture = config.data().source().equals("gmm") ? (MixtureSpec.BUNDLED.contains(
+                    config.data().path()) ? MixtureSpec.bundled(config.data().path())
+                    : MixtureSpec.read(Path.of(config.data().path()))) : null;
+            return new Measured(config.name(), model.generator(), new ModelEvaluation.Reference(data, null, mixture),
+                    data.sampleShape().dimension() == 3 ? config.data().source() : null);
+        }
+        if (reference == null) {
+            throw new InvalidArgumentException("a torchscript: model names no data to be measured against; give "
+                    + "--reference mnist, fashion, gmm:NAME or gmm:FILE.json");
+        }
+        Generator generator = Models.load(source.model, null, null, manager).generator();
+        ModelEvaluation.Reference against;
+        String classifier = null;
+        if (reference.startsWith("gmm:")) {
+            GaussianMixture mixture = Models.mixture(reference);
+            against = new ModelEvaluation.Reference(Toy2d.mixture(mixture, Math.max(2 * n, 10_000), seed, reference),
+                    null, mixture);
+        } else {
+            IdxDatasets.Kind kind = IdxDatasets.Kind.parse(reference);
+            IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, false).load(kind);
+            loaded.notes().forEach(notes);
+            against = new ModelEvaluation.Reference(loaded.images(), null, null);
+            classifier = kind.id();
+        }
+        if (!generator.sampleShape().equals(against.data().sampleShape())) {
+            throw new ShapeMismatchException(source.model + " draws samples of shape " + generator.sampleShape()
+                    + " but --reference " + reference + " has samples of shape " + against.data().sampleShape());
+        }
+        return new Measured(source.model, generator, against, classifier);
+    }
+
+    private void print(String name, ModelEvaluation.Result r) {
+        System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per sample), %d samples%n", name, sampler,
                 r.steps(), r.evaluations(), r.samples());
         if (!Double.isNaN(r.frechet())) {
             System.out.printf(Locale.ROOT, "Fréchet distance   %10.4f   (real vs real %.4f)%n", r.frechet(),

@@ -51,9 +51,8 @@ final class Models {
     /** The trained model of {@code --model bundled:NAME} or {@code --run DIR}. */
     static TrainedModel trained(String model, Path run, NDManager manager) {
         if (run == null && model.startsWith(TORCHSCRIPT)) {
-            throw new InvalidArgumentException("'" + model + "' is a TorchScript model, which names no training data "
-                    + "to measure it against; this command needs a trained run (--run) or bundled:NAME. Sample it "
-                    + "with d4j sample");
+            throw new InvalidArgumentException("'" + model + "' is a TorchScript model, not a trained run; this "
+                    + "command needs a trained run (--run) or bundled:NAME");
         }
         return run != null ? TrainedModel.load(run, manager) : TrainedModel.bundled(bundledModel(model), manager);
     }

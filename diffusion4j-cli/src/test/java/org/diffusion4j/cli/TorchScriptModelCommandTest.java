@@ -76,7 +76,23 @@ class TorchScriptModelCommandTest {
         assertError("the TorchScript model's sidecar sets process edm; --process vp cannot change it", "sample",
                 "--model", "torchscript:" + FIXTURES.resolve("edm-classes.pt"), "--sampler", "ddim", "--steps", "4",
                 "--process", "vp", "--out", out);
-        assertError("is a TorchScript model, which names no training data to measure it against", "eval", "--model",
-                "torchscript:" + FIXTURES.resolve("edm-classes.pt"), "--nfe", "4");
+    }
+
+    /** {@code d4j eval} measures a TorchScript model against the reference it is given, and needs one. */
+    @Test
+    void evaluatesAgainstTheGivenReference() {
+        String vp = "torchscript:" + FIXTURES.resolve("vp-eps-ddpm.pt");
+        CliRunner.Result r = CliRunner.run("eval", "--model", vp, "--reference", "gmm:eight-gaussians", "--sampler",
+                "ddim", "--nfe", "10", "--n", "200", "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains(vp + ", ddim 10 steps (NFE 10 per sample), 200 samples"), r.out());
+        assertTrue(r.out().contains("sliced Wasserstein"), r.out());
+        assertError("a torchscript: model names no data to be measured against; give --reference", "eval",
+                "--model", vp, "--nfe", "4", "--n", "10");
+        assertError("draws samples of shape (1, 8, 8) but --reference gmm:eight-gaussians has samples of shape (2)",
+                "eval", "--model", "torchscript:" + FIXTURES.resolve("edm-classes.pt"), "--reference",
+                "gmm:eight-gaussians", "--nfe", "4", "--n", "10");
+        assertError("--reference is for torchscript: models", "eval", "--model", "bundled:mnist-edm", "--reference",
+                "mnist", "--nfe", "4", "--n", "10");
     }
 }
