@@ -2,18 +2,37 @@ package org.diffusion4j.cli;
 
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar on standard error (none when {@code quiet}). */
+/**
+ * Progress on standard error (none when {@code quiet}): a bar redrawn in place on a terminal; elsewhere (a log file,
+ * a pipe, CI) one plain line every {@value #PLAIN_INTERVAL_MS} ms and a last one at the end, so a log does not fill
+ * with thousands of redraws.
+ */
 final class Progress implements AutoCloseable {
+    /** How often a plain line is written when the output is not a terminal. */
+    static final long PLAIN_INTERVAL_MS = 10_000;
+
     private final ProgressBar bar;
 
     Progress(String task, long total, boolean quiet, PrintStream err) {
-        this.bar = quiet ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(err))
-                .setUpdateIntervalMillis(200).continuousUpdate().build();
+        this(task, total, quiet, err, err == System.err && System.console() != null);
+    }
+
+    /** A bar on {@code err}, redrawn in place when {@code terminal}, else as periodic plain lines. */
+    Progress(String task, long total, boolean quiet, PrintStream err, boolean terminal) {
+        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).continuousUpdate();
+        if (terminal) {
+            builder.setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200);
+        } else {
+            builder.setConsumer(new DelegatingProgressBarConsumer(err::println))
+                    .setUpdateIntervalMillis((int) PLAIN_INTERVAL_MS);
+        }
+        this.bar = quiet ? null : builder.build();
     }
 
     void step(String message) {
