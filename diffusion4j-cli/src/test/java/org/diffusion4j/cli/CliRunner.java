@@ -1,5 +1,9 @@
 package org.diffusion4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,5 +32,16 @@ final class CliRunner {
         } finally {
             System.setOut(originalOut);
         }
+    }
+
+    /**
+     * Runs {@code args} and asserts a user error: exit code 1, {@code expected} in the error output, and no stack
+     * trace.
+     */
+    static void assertError(String expected, String... args) {
+        Result r = run(args);
+        assertEquals(1, r.exitCode(), r.err() + r.out());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 }

@@ -1,7 +1,6 @@
 package org.diffusion4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -59,46 +58,39 @@ class SampleCommandTest {
         assertEquals(7, Files.readAllLines(dir.resolve("x.csv")).size());
     }
 
-    private static void assertError(String expected, String... args) {
-        CliRunner.Result r = CliRunner.run(args);
-        assertEquals(1, r.exitCode(), r.err() + r.out());
-        assertTrue(r.err().contains(expected), r.err());
-        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-    }
-
     @Test
     void badInputGetsAMessageAndANonZeroExit(@TempDir Path dir) throws Exception {
         String out = dir.resolve("x.npy").toString();
-        assertError("unknown sampler 'eulr'; known samplers: euler, euler-ancestral, heun",
+        CliRunner.assertError("unknown sampler 'eulr'; known samplers: euler, euler-ancestral, heun",
                 "sample", "--model", "gmm:eight-gaussians", "--sampler", "eulr", "--steps", "4", "--out", out);
-        assertError("grid must be strictly decreasing, but σ[1] = 2.0 ≥ σ[0] = 1.0", "sample", "--model",
+        CliRunner.assertError("grid must be strictly decreasing, but σ[1] = 2.0 ≥ σ[0] = 1.0", "sample", "--model",
                 "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--grid", "list", "--sigmas", "1,2",
                 "--out", out);
-        assertError("grid σ[1] = -0.5 is negative", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+        CliRunner.assertError("grid σ[1] = -0.5 is negative", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
                 "--steps", "4", "--grid", "list", "--sigmas", "1,-0.5", "--no-final-zero", "--out", out);
         Path spec = dir.resolve("bad.json");
         Files.writeString(spec, "{\"weights\": [1], \"means\": [[0, 0]], \"variances\": [[1]]}");
-        assertError("bad.json: mixture component 0 has 2 mean and 1 variance values", "sample", "--model",
+        CliRunner.assertError("bad.json: mixture component 0 has 2 mean and 1 variance values", "sample", "--model",
                 "gmm:" + spec, "--sampler", "euler", "--steps", "4", "--out", out);
         Path npy = dir.resolve("broken.npy");
         Files.writeString(npy, "\u0093NUMPY garbage");
-        assertError("broken.npy: not a valid NumPy array file", "sample", "--model", "gmm:eight-gaussians",
+        CliRunner.assertError("broken.npy: not a valid NumPy array file", "sample", "--model", "gmm:eight-gaussians",
                 "--sampler", "euler", "--steps", "4", "--init", npy.toString(), "--out", out);
         Path wide = dir.resolve("wide.npy");
         try (NDManager m = Backend.newManager()) {
             ArrayFiles.write(wide, m.ones(new Shape(4, 3)));
         }
-        assertError("has shape (4, 3) but gmm:eight-gaussians takes samples of shape (2)", "sample", "--model",
+        CliRunner.assertError("has shape (4, 3) but gmm:eight-gaussians takes samples of shape (2)", "sample", "--model",
                 "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--init", wide.toString(), "--out", out);
-        assertError("a .png needs images or 2-D samples; these have shape (1)", "sample", "--model", "gmm:two-gaussians-1d",
+        CliRunner.assertError("a .png needs images or 2-D samples; these have shape (1)", "sample", "--model", "gmm:two-gaussians-1d",
                 "--sampler", "euler", "--steps", "4", "--out", dir.resolve("x.png").toString(), "--quiet");
-        assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
+        CliRunner.assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
                 "4", "--out", out);
-        assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+        CliRunner.assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
                 "--steps", "4", "--process", "vpp", "--out", out);
-        assertError("class 11 is out of range: the model has 10 classes, 0 … 9", "sample", "--model",
+        CliRunner.assertError("class 11 is out of range: the model has 10 classes, 0 … 9", "sample", "--model",
                 "bundled:mnist-edm", "--sampler", "euler", "--steps", "2", "--n", "1", "--class", "11", "--out", out);
-        assertError("guidance scale 2.0 needs a class per sample", "sample", "--model", "gmm:eight-gaussians",
+        CliRunner.assertError("guidance scale 2.0 needs a class per sample", "sample", "--model", "gmm:eight-gaussians",
                 "--sampler", "euler", "--steps", "4", "--cfg-scale", "2", "--out", out);
     }
 

@@ -82,17 +82,10 @@ class TrainCommandTest {
                 .toString();
     }
 
-    private static void assertError(String expected, String... args) {
-        CliRunner.Result r = CliRunner.run(args);
-        assertEquals(1, r.exitCode(), r.out() + r.err());
-        assertTrue(r.err().contains(expected), r.err());
-        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-    }
-
     @Test
     void badInputIsReportedAndNothingIsLost(@TempDir Path dir) throws Exception {
-        assertError("unknown preset 'mnist-edn'; known presets: toy-2d, mnist-edm", "train", "--preset", "mnist-edn");
-        assertError("mnist not found in " + dir, "train", "--preset", "mnist-edm", "--data", dir.toString(),
+        CliRunner.assertError("unknown preset 'mnist-edn'; known presets: toy-2d, mnist-edm", "train", "--preset", "mnist-edn");
+        CliRunner.assertError("mnist not found in " + dir, "train", "--preset", "mnist-edm", "--data", dir.toString(),
                 "--offline", "--out", dir.resolve("run").toString());
 
         Path config = dir.resolve("tiny.json");
@@ -100,17 +93,17 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet")
                 .exitCode());
-        assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
+        CliRunner.assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
         Path other = dir.resolve("other.json");
         tiny(60, 20, 5e-3).write(other);
-        assertError("the config does not match " + run.resolve("config.json") + " (optimization.learning_rate: 0.001 "
+        CliRunner.assertError("the config does not match " + run.resolve("config.json") + " (optimization.learning_rate: 0.001 "
                 + "vs 0.005)", "train", "--config", other.toString(), "--out", run.toString(), "--resume");
         byte[] state = Files.readAllBytes(run.resolve("train-state.safetensors"));
         Files.write(run.resolve("train-state.safetensors"), java.util.Arrays.copyOf(state, state.length / 2));
-        assertError("train-state.safetensors: corrupt or truncated", "train", "--resume", "--out", run.toString(),
+        CliRunner.assertError("train-state.safetensors: corrupt or truncated", "train", "--resume", "--out", run.toString(),
                 "--steps", "80");
         Files.write(run.resolve("config.json"), "{\"name\": 3".getBytes());
-        assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
+        CliRunner.assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
     }
 
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
