@@ -79,11 +79,6 @@ public final class Step {
         return model.noise().sample(like, from, to);
     }
 
-    /** The run's noise source, for samplers that hand it on. */
-    public NoiseSource noiseSource() {
-        return model.noise();
-    }
-
     /**
      * Reports a model call on {@code x} at level {@code at} with output {@code output} to the callback, if it is the
      * step's first; samplers with a model of their own call this, {@link #denoise} does it for the denoiser.
