@@ -1,5 +1,6 @@
 package org.diffusion4j.cli;
 
+import static org.diffusion4j.cli.CliRunner.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,36 +62,36 @@ class SampleCommandTest {
     @Test
     void badInputGetsAMessageAndANonZeroExit(@TempDir Path dir) throws Exception {
         String out = dir.resolve("x.npy").toString();
-        CliRunner.assertError("unknown sampler 'eulr'; known samplers: euler, euler-ancestral, heun",
+        assertError("unknown sampler 'eulr'; known samplers: euler, euler-ancestral, heun",
                 "sample", "--model", "gmm:eight-gaussians", "--sampler", "eulr", "--steps", "4", "--out", out);
-        CliRunner.assertError("grid must be strictly decreasing, but σ[1] = 2.0 ≥ σ[0] = 1.0", "sample", "--model",
+        assertError("grid must be strictly decreasing, but σ[1] = 2.0 ≥ σ[0] = 1.0", "sample", "--model",
                 "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--grid", "list", "--sigmas", "1,2",
                 "--out", out);
-        CliRunner.assertError("grid σ[1] = -0.5 is negative", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+        assertError("grid σ[1] = -0.5 is negative", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
                 "--steps", "4", "--grid", "list", "--sigmas", "1,-0.5", "--no-final-zero", "--out", out);
         Path spec = dir.resolve("bad.json");
         Files.writeString(spec, "{\"weights\": [1], \"means\": [[0, 0]], \"variances\": [[1]]}");
-        CliRunner.assertError("bad.json: mixture component 0 has 2 mean and 1 variance values", "sample", "--model",
+        assertError("bad.json: mixture component 0 has 2 mean and 1 variance values", "sample", "--model",
                 "gmm:" + spec, "--sampler", "euler", "--steps", "4", "--out", out);
         Path npy = dir.resolve("broken.npy");
         Files.writeString(npy, "\u0093NUMPY garbage");
-        CliRunner.assertError("broken.npy: not a valid NumPy array file", "sample", "--model", "gmm:eight-gaussians",
+        assertError("broken.npy: not a valid NumPy array file", "sample", "--model", "gmm:eight-gaussians",
                 "--sampler", "euler", "--steps", "4", "--init", npy.toString(), "--out", out);
         Path wide = dir.resolve("wide.npy");
         try (NDManager m = Backend.newManager()) {
             ArrayFiles.write(wide, m.ones(new Shape(4, 3)));
         }
-        CliRunner.assertError("has shape (4, 3) but gmm:eight-gaussians takes samples of shape (2)", "sample", "--model",
+        assertError("has shape (4, 3) but gmm:eight-gaussians takes samples of shape (2)", "sample", "--model",
                 "gmm:eight-gaussians", "--sampler", "euler", "--steps", "4", "--init", wide.toString(), "--out", out);
-        CliRunner.assertError("a .png needs images or 2-D samples; these have shape (1)", "sample", "--model", "gmm:two-gaussians-1d",
+        assertError("a .png needs images or 2-D samples; these have shape (1)", "sample", "--model", "gmm:two-gaussians-1d",
                 "--sampler", "euler", "--steps", "4", "--out", dir.resolve("x.png").toString(), "--quiet");
-        CliRunner.assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
+        assertError("unknown model 'mix.json'", "sample", "--model", "mix.json", "--sampler", "euler", "--steps",
                 "4", "--out", out);
-        CliRunner.assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
+        assertError("unknown process 'vpp'", "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler",
                 "--steps", "4", "--process", "vpp", "--out", out);
-        CliRunner.assertError("class 11 is out of range: the model has 10 classes, 0 … 9", "sample", "--model",
+        assertError("class 11 is out of range: the model has 10 classes, 0 … 9", "sample", "--model",
                 "bundled:mnist-edm", "--sampler", "euler", "--steps", "2", "--n", "1", "--class", "11", "--out", out);
-        CliRunner.assertError("guidance scale 2.0 needs a class per sample", "sample", "--model", "gmm:eight-gaussians",
+        assertError("guidance scale 2.0 needs a class per sample", "sample", "--model", "gmm:eight-gaussians",
                 "--sampler", "euler", "--steps", "4", "--cfg-scale", "2", "--out", out);
     }
 

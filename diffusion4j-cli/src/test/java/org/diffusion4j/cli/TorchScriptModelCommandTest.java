@@ -1,5 +1,6 @@
 package org.diffusion4j.cli;
 
+import static org.diffusion4j.cli.CliRunner.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,19 +54,19 @@ class TorchScriptModelCommandTest {
     void whatDoesNotFitIsNamed(@TempDir Path dir) throws Exception {
         String out = dir.resolve("x.npy").toString();
         Path module = Files.copy(FIXTURES.resolve("vp-eps-ddpm.pt"), dir.resolve("model.pt"));
-        CliRunner.assertError(dir.resolve("model.json") + ": no such sidecar file", "sample", "--model", "torchscript:" + module,
+        assertError(dir.resolve("model.json") + ": no such sidecar file", "sample", "--model", "torchscript:" + module,
                 "--sampler", "ddim", "--steps", "4", "--out", out);
         Files.writeString(dir.resolve("model.json"), "{\"sample_shape\": [2], \"prediction\": \"eps\", "
                 + "\"process\": \"ddpm-linear\", \"noise_label\": \"timestep\"}");
-        CliRunner.assertError("model.json: field 'prediction': expected one of epsilon, data, v, velocity, score, edm, got "
+        assertError("model.json: field 'prediction': expected one of epsilon, data, v, velocity, score, edm, got "
                 + "\"eps\"", "sample", "--model", "torchscript:" + module, "--sampler", "ddim", "--steps", "4",
                 "--out", out);
         Files.writeString(dir.resolve("model.json"), "{\"sample_shape\": [1, 8, 8], \"prediction\": \"epsilon\", "
                 + "\"process\": \"ddpm-linear\", \"noise_label\": \"timestep\"}");
-        CliRunner.assertError("model.pt: the module fails on a probe batch, forward(x: float32 (1, 1, 8, 8), noise_label: "
+        assertError("model.pt: the module fails on a probe batch, forward(x: float32 (1, 1, 8, 8), noise_label: "
                 + "float32 (1))", "sample", "--model", "torchscript:" + module, "--sampler", "ddim", "--steps", "4",
                 "--out", out);
-        CliRunner.assertError("the TorchScript model's sidecar sets process edm; --process vp cannot change it", "sample",
+        assertError("the TorchScript model's sidecar sets process edm; --process vp cannot change it", "sample",
                 "--model", "torchscript:" + FIXTURES.resolve("edm-classes.pt"), "--sampler", "ddim", "--steps", "4",
                 "--process", "vp", "--out", out);
     }
@@ -79,12 +80,12 @@ class TorchScriptModelCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains(vp + ", ddim 10 steps (NFE 10 per sample), 200 samples"), r.out());
         assertTrue(r.out().contains("sliced Wasserstein"), r.out());
-        CliRunner.assertError("a torchscript: model names no data to be measured against; give --reference", "eval",
+        assertError("a torchscript: model names no data to be measured against; give --reference", "eval",
                 "--model", vp, "--nfe", "4", "--n", "10");
-        CliRunner.assertError("draws samples of shape (1, 8, 8) but --reference gmm:eight-gaussians has samples of shape (2)",
+        assertError("draws samples of shape (1, 8, 8) but --reference gmm:eight-gaussians has samples of shape (2)",
                 "eval", "--model", "torchscript:" + FIXTURES.resolve("edm-classes.pt"), "--reference",
                 "gmm:eight-gaussians", "--nfe", "4", "--n", "10");
-        CliRunner.assertError("--reference is for torchscript: models", "eval", "--model", "bundled:mnist-edm", "--reference",
+        assertError("--reference is for torchscript: models", "eval", "--model", "bundled:mnist-edm", "--reference",
                 "mnist", "--nfe", "4", "--n", "10");
     }
 }

@@ -1,5 +1,6 @@
 package org.diffusion4j.cli;
 
+import static org.diffusion4j.cli.CliRunner.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,8 +85,8 @@ class TrainCommandTest {
 
     @Test
     void badInputIsReportedAndNothingIsLost(@TempDir Path dir) throws Exception {
-        CliRunner.assertError("unknown preset 'mnist-edn'; known presets: toy-2d, mnist-edm", "train", "--preset", "mnist-edn");
-        CliRunner.assertError("mnist not found in " + dir, "train", "--preset", "mnist-edm", "--data", dir.toString(),
+        assertError("unknown preset 'mnist-edn'; known presets: toy-2d, mnist-edm", "train", "--preset", "mnist-edn");
+        assertError("mnist not found in " + dir, "train", "--preset", "mnist-edm", "--data", dir.toString(),
                 "--offline", "--out", dir.resolve("run").toString());
 
         Path config = dir.resolve("tiny.json");
@@ -93,17 +94,17 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet")
                 .exitCode());
-        CliRunner.assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
+        assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
         Path other = dir.resolve("other.json");
         tiny(60, 20, 5e-3).write(other);
-        CliRunner.assertError("the config does not match " + run.resolve("config.json") + " (optimization.learning_rate: 0.001 "
+        assertError("the config does not match " + run.resolve("config.json") + " (optimization.learning_rate: 0.001 "
                 + "vs 0.005)", "train", "--config", other.toString(), "--out", run.toString(), "--resume");
         byte[] state = Files.readAllBytes(run.resolve("train-state.safetensors"));
         Files.write(run.resolve("train-state.safetensors"), java.util.Arrays.copyOf(state, state.length / 2));
-        CliRunner.assertError("train-state.safetensors: corrupt or truncated", "train", "--resume", "--out", run.toString(),
+        assertError("train-state.safetensors: corrupt or truncated", "train", "--resume", "--out", run.toString(),
                 "--steps", "80");
         Files.write(run.resolve("config.json"), "{\"name\": 3".getBytes());
-        CliRunner.assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
+        assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
     }
 
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */

@@ -37,8 +37,9 @@ import org.diffusion4j.process.Schedules;
  *       λ(σ)‖D − x_0‖² with λ = (σ² + σ_d²)/(σσ_d)² = 1/c_out².</li>
  *   <li>a {@link Parameterization} (ε, x_0, v, flow velocity, score): F predicts that quantity; input
  *       {@code x_t/√(σ² + α²σ_d²)} (unit variance for data of variance σ_d²) or unscaled; noise label ¼·ln σ̃,
- *       999·t (or (N − 1)·t), ln(σ̃/2), t itself or σ̃ itself. EDM's "VP" and "VE" configurations are ε-prediction with the labels (M − 1)·t and
- *       ln(σ/2) (EDM writes the VE output as −ε; the sign is absorbed by the zero-initialized output layer).</li>
+ *       999·t (or (N − 1)·t), ln(σ̃/2), t itself or σ̃ itself. EDM's "VP" and "VE" configurations are
+ *       ε-prediction with the labels (M − 1)·t and ln(σ/2) (EDM writes the VE output as −ε; the sign is absorbed
+ *       by the zero-initialized output layer).</li>
  * </ul>
  *
  * <p>The names are resolved once, when the object is built or read from a config: it keeps the schedule, the
@@ -47,7 +48,8 @@ import org.diffusion4j.process.Schedules;
  */
 @Differentiable
 public final class Preconditioning {
-    private static final List<String> PREDICTIONS = List.of("edm", "epsilon", "data", "v", "velocity", "score");
+    /** The predictions a network can be trained for: a {@link Parameterization} in lower case, or {@code edm}. */
+    public static final List<String> PREDICTIONS = List.of("epsilon", "data", "v", "velocity", "score", "edm");
 
     private final String process;
     private final String prediction;

@@ -24,8 +24,7 @@ public final class Generators {
     /** An unconditional EDM-view {@code denoiser} of samples of {@code shape} on the process {@code schedule}. */
     public static GaussianGenerator of(Denoiser denoiser, NoiseSchedule schedule, Shape shape) {
         return new GaussianGenerator((classes, guidance) -> denoiser, SamplingContext.of(schedule), shape, 0,
-                GaussianGenerator.EDM_GRID,
-                GaussianGenerator.DEFAULT_SAMPLER);
+                GaussianGenerator.EDM_GRID, GaussianGenerator.DEFAULT_SAMPLER);
     }
 
     /**

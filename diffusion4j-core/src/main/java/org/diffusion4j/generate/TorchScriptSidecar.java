@@ -21,6 +21,7 @@ import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.process.DiscreteSchedule;
 import org.diffusion4j.process.NoiseSchedule;
+import org.diffusion4j.process.Schedules;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.SamplingContext;
 
@@ -77,13 +78,6 @@ public record TorchScriptSidecar(Path file, Shape sampleShape, DataType dataType
 
     /** The noise labels a sidecar names. */
     public static final List<String> NOISE_LABELS = List.of("timestep", "t", "sigma", "log-sigma", "log-half-sigma");
-
-    /** The predictions a sidecar names. */
-    public static final List<String> PREDICTIONS = List.of("epsilon", "data", "v", "velocity", "score", "edm");
-
-    /** The processes a sidecar names. */
-    public static final List<String> PROCESSES = List.of("edm", "ve", "vp", "vp-cosine", "linear", "gvp",
-            "ddpm-linear", "ddpm-scaled-linear", "ddpm-cosine");
 
     private static final List<String> FIELDS = List.of("version", "sample_shape", "dtype", "prediction", "process",
             "beta_min", "beta_max", "beta_start", "beta_end", "timesteps", "noise_label", "scale_input", "sigma_data",
@@ -167,8 +161,8 @@ public record TorchScriptSidecar(Path file, Shape sampleShape, DataType dataType
                 case "float64" -> DataType.FLOAT64;
                 default -> DataType.FLOAT32;
             };
-            String prediction = choice("prediction", PREDICTIONS, null);
-            String process = choice("process", PROCESSES, null);
+            String prediction = choice("prediction", Preconditioning.PREDICTIONS, null);
+            String process = choice("process", Schedules.names(), null);
             String label = choice("noise_label", NOISE_LABELS, null);
             List<String> own = PROCESS_FIELDS.getOrDefault(process, List.of());
             for (String field : List.of("beta_min", "beta_max", "beta_start", "beta_end")) {

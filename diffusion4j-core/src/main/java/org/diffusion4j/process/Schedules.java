@@ -1,6 +1,7 @@
 package org.diffusion4j.process;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.diffusion4j.SpecOptions;
@@ -51,8 +52,8 @@ public final class Schedules {
         return SpecOptions.create("process", spec, BY_NAME);
     }
 
-    /** Every registered name. */
-    public static Iterable<String> names() {
-        return BY_NAME.keySet();
+    /** Every registered name, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
     }
 }
