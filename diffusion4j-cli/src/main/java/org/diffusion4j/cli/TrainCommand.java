@@ -7,6 +7,7 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.train.Presets;
 import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.RunLock;
 import org.diffusion4j.train.Trainer;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -64,13 +65,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path runPath = out != null ? out : Path.of("runs", config.name());
         RunDirectory run = new RunDirectory(runPath);
-        ImageSet data = TrainingData.load(config, dataDir, !offline, note -> System.err.println("d4j train: " + note));
-        System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%n", config.name(), data.name(),
-                data.size(), runPath);
-        long total = config.optimization().steps();
         Trainer.Result result;
+        try (RunLock lock = run.lock()) {
+            ImageSet data = TrainingData.load(config, dataDir, !offline,
+                    note -> System.err.println("d4j train: " + note));
+            System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%n", config.name(), data.name(),
+                    data.size(), runPath);
+            result = train(config, data, run, lock);
+        }
+        System.out.printf(Locale.ROOT, "done: step %d, loss %.4f, %.1f s → %s%n", result.step(), result.loss(),
+                result.seconds(), runPath);
+        return 0;
+    }
+
+    private Trainer.Result train(TrainingConfig config, ImageSet data, RunDirectory run, RunLock lock) {
+        long total = config.optimization().steps();
         try (Progress progress = new Progress("train", total, quiet, System.err)) {
-            result = Trainer.train(config, data, run, resume, new Trainer.Listener() {
+            return Trainer.train(config, data, run, lock, resume, new Trainer.Listener() {
                 @Override
                 public void started(long step, long steps, long parameters) {
                     System.out.printf(Locale.ROOT, "network: %,d parameters; starting at step %d of %d%n",
@@ -82,11 +93,13 @@ final class TrainCommand implements Callable<Integer> {
                 public void stepped(long step, double loss, double imagesPerSecond) {
                     progress.step(String.format(Locale.ROOT, "loss %.4f, %.0f img/s", loss, imagesPerSecond));
                 }
+
+                @Override
+                public void warned(String message) {
+                    System.err.println("d4j train: warning: " + message);
+                }
             });
         }
-        System.out.printf(Locale.ROOT, "done: step %d, loss %.4f, %.1f s → %s%n", result.step(), result.loss(),
-                result.seconds(), runPath);
-        return 0;
     }
 
     private TrainingConfig config() {

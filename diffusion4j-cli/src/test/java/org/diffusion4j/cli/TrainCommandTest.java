@@ -16,6 +16,8 @@ import java.util.Map;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.train.Presets;
+import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.RunLock;
 import org.diffusion4j.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,25 @@ class TrainCommandTest {
                 "--steps", "80");
         Files.write(run.resolve("config.json"), "{\"name\": 3".getBytes());
         assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
+    }
+
+    /** A second training into a run directory in use fails at once, naming the holder, and changes nothing. */
+    @Test
+    void aRunDirectoryInUseIsRefused(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(20, 10, 1e-3).write(config);
+        Path run = dir.resolve("run");
+        try (RunLock held = new RunDirectory(run).lock()) {
+            assertError(run + " is in use by process " + ProcessHandle.current().pid(), "train", "--config",
+                    config.toString(), "--out", run.toString(), "--quiet");
+            assertFalse(Files.exists(run.resolve("config.json")), "nothing written");
+            assertFalse(Files.exists(run.resolve("metrics.jsonl")), "nothing written");
+        }
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet")
+                .exitCode());
+        assertEquals("", Files.readString(run.resolve("run.lock")), "released at the end");
+        assertError("already holds a training run", "train", "--config", config.toString(), "--out", run.toString());
+        assertEquals("", Files.readString(run.resolve("run.lock")), "released after a failure too");
     }
 
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */

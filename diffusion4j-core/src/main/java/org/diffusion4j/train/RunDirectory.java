@@ -61,6 +61,14 @@ public final class RunDirectory {
         return dir.resolve("samples");
     }
 
+    /**
+     * Takes the directory's exclusive lock (creating the directory), which whatever writes into it holds until it
+     * closes the lock; fails at once, naming the holder, when another process holds it ({@link RunLock}).
+     */
+    public RunLock lock() {
+        return RunLock.acquire(dir);
+    }
+
     /** Whether a checkpoint exists. */
     public boolean hasCheckpoint() {
         return Files.isRegularFile(trainState());

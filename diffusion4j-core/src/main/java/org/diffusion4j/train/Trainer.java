@@ -36,6 +36,9 @@ public final class Trainer {
         default void stepped(long step, double loss, double imagesPerSecond) {}
 
         default void checkpointed(long step) {}
+
+        /** Something the user should know that does not stop the run (a stale lock, a repaired file). */
+        default void warned(String message) {}
     }
 
     /** Where a run ended. */
@@ -47,6 +50,22 @@ public final class Trainer {
      */
     public static Result train(TrainingConfig config, ImageSet data, RunDirectory run, boolean resume,
             Listener listener) {
+        try (RunLock lock = run.lock()) {
+            return train(config, data, run, lock, resume, listener);
+        }
+    }
+
+    /**
+     * {@link #train(TrainingConfig, ImageSet, RunDirectory, boolean, Listener)} under a lock of {@code run} the
+     * caller took (before loading the data, say) and closes.
+     */
+    public static Result train(TrainingConfig config, ImageSet data, RunDirectory run, RunLock lock, boolean resume,
+            Listener listener) {
+        if (!lock.file().equals(run.path().resolve(RunLock.FILE))) {
+            throw new IllegalArgumentException("the lock " + lock.file() + " is not the lock of " + run.path());
+        }
+        lock.staleHolder().ifPresent(h -> listener.warned("the last run in " + run.path() + " (" + h
+                + ") was killed or crashed; its lock is stale and taken over"));
         TrainingConfig.Optimization opt = config.optimization();
         checkRunDirectory(config, run, resume);
         long started = System.nanoTime();
