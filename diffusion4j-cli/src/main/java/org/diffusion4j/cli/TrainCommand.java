@@ -13,7 +13,9 @@ import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code d4j train}: train a diffusion or flow model into a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -53,6 +55,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -96,7 +101,8 @@ final class TrainCommand implements Callable<Integer> {
 
                 @Override
                 public void warned(String message) {
-                    System.err.println("d4j train: warning: " + message);
+                    spec.commandLine().getErr().println("d4j train: warning: " + message);
+                    spec.commandLine().getErr().flush();
                 }
             });
         }

@@ -128,6 +128,32 @@ class TrainCommandTest {
         assertEquals("", Files.readString(run.resolve("run.lock")), "released after a failure too");
     }
 
+    /** A metrics log with a cut, non-UTF-8 last line (a kill, a bad disk) does not block the resume. */
+    @Test
+    void aCorruptMetricsTailIsDroppedWithAWarning(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(100, 20, 1e-3).write(config);
+        Path run = dir.resolve("run");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--steps",
+                "60", "--quiet").exitCode());
+        Path metrics = run.resolve("metrics.jsonl");
+        byte[] tail = {'{', '"', 's', 't', 'e', 'p', '"', ':', ' ', '7', (byte) 0xff, ',', ' ', '"', 'l'};
+        Files.write(metrics, tail, java.nio.file.StandardOpenOption.APPEND);
+
+        CliRunner.Result r = CliRunner.run("train", "--resume", "--out", run.toString(), "--steps", "100", "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("warning: " + metrics + ": dropped 1 unreadable line (line 3: not UTF-8)"),
+                r.err());
+        List<String> lines = Files.readAllLines(metrics);
+        assertEquals(List.of(50L, 60L, 100L), lines.stream().map(l -> {
+            try {
+                return TrainingConfig.JSON.readTree(l).path("step").asLong();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList());
+    }
+
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
     @Test
     void nanLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path dir) throws Exception {

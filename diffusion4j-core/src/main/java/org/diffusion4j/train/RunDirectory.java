@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.Safetensors;
@@ -141,28 +145,65 @@ public final class RunDirectory {
         }
     }
 
-    /** Drops metrics lines after {@code step} (a resumed run repeats them), atomically. */
-    public void truncateMetrics(long step) {
+    /**
+     * Drops metrics lines after {@code step} (a resumed run repeats them), atomically. Lines that cannot be read (not
+     * UTF-8, not a JSON object with a step, cut by a kill) are dropped too, and {@code warnings} hears which.
+     */
+    public void truncateMetrics(long step, Consumer<String> warnings) {
         if (!Files.isRegularFile(metrics())) {
             return;
         }
+        byte[] bytes;
         try {
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    if (TrainingConfig.JSON.readTree(line).path("step").asLong() <= step) {
-                        kept.add(line);
-                    }
-                } catch (IOException e) {
-                    // a line cut by a kill: drop it
-                }
-            }
-            AtomicFiles.writeString(metrics(), kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+            bytes = Files.readAllBytes(metrics());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + metrics() + ": " + e.getMessage(), e);
+        }
+        List<String> kept = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        int number = 0;
+        for (int from = 0; from < bytes.length; ) {
+            int end = from;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            boolean complete = end < bytes.length;
+            number++;
+            String problem = null;
+            try {
+                String text = utf8.decode(ByteBuffer.wrap(bytes, from, end - from)).toString();
+                if (!text.isBlank()) {
+                    JsonNode line = parse(text);
+                    if (line == null) {
+                        problem = complete ? "not JSON" : "cut short";
+                    } else if (!line.path("step").isIntegralNumber()) {
+                        problem = "no step";
+                    } else if (line.path("step").asLong() <= step) {
+                        kept.add(text);
+                    }
+                }
+            } catch (CharacterCodingException e) {
+                problem = "not UTF-8";
+            }
+            if (problem != null) {
+                dropped.add("line " + number + ": " + problem);
+            }
+            from = end + 1;
+        }
+        if (!dropped.isEmpty()) {
+            warnings.accept(metrics() + ": dropped " + dropped.size() + " unreadable line"
+                    + (dropped.size() == 1 ? "" : "s") + " (" + String.join("; ", dropped) + ")");
+        }
+        AtomicFiles.writeString(metrics(), kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            JsonNode node = TrainingConfig.JSON.readTree(line);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -82,7 +82,7 @@ public final class Trainer {
                 adam = newAdam(network, manager, opt);
                 adam.restore(checkpoint.optimizer(), checkpoint.optimizerSteps(), what);
                 start = checkpoint.step();
-                run.truncateMetrics(start);
+                run.truncateMetrics(start, listener::warned);
             } else {
                 network = config.network().initialize(manager, DataType.FLOAT32, opt.seed());
                 ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
