@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
@@ -55,16 +56,15 @@ public final class Classifier implements AutoCloseable {
             if (weights == null || sidecar == null) {
                 throw new DiffusionException("the " + dataset + " classifier is not bundled in this build");
             }
-            Path dir = Files.createTempDirectory("d4j-classifier");
-            Path file = dir.resolve("classifier.safetensors");
-            Files.copy(weights, file);
-            Path json = dir.resolve("classifier.json");
-            Files.copy(sidecar, json);
-            Classifier classifier = load(file, json);
-            Files.delete(file);
-            Files.delete(json);
-            Files.delete(dir);
-            return classifier;
+            ObjectNode info;
+            try {
+                info = (ObjectNode) TrainingConfig.JSON.readTree(sidecar);
+            } catch (IOException | ClassCastException e) {
+                throw new DiffusionException("the bundled " + dataset + " classifier's description is unreadable ("
+                        + e.getMessage() + ")", e);
+            }
+            return of(info, manager -> Safetensors.read(weights, "bundled classifier-" + dataset + ".safetensors",
+                    manager), "bundled classifier-" + dataset);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,13 +78,19 @@ public final class Classifier implements AutoCloseable {
         } catch (IOException | ClassCastException e) {
             throw new FileFormatException(sidecar, "not a classifier description (" + e.getMessage() + ")", e);
         }
+        return of(info, manager -> Safetensors.read(weightsFile, manager), weightsFile.toString());
+    }
+
+    /** A classifier described by {@code info} whose weights {@code weights} reads ({@code source} names them). */
+    private static Classifier of(ObjectNode info, Function<NDManager, Map<String, NDArray>> weights,
+            String source) {
         ClassifierNetwork.Config config = new ClassifierNetwork.Config(info.path("channels").asInt(),
                 info.path("resolution").asInt(), info.path("classes").asInt(), info.path("features").asInt());
         NDManager manager = Backend.newManager();
         try {
-            Map<String, NDArray> arrays = Safetensors.read(weightsFile, manager);
+            Map<String, NDArray> arrays = weights.apply(manager);
             return new Classifier(manager, new ClassifierNetwork(config,
-                    Weights.from(arrays, manager, DataType.FLOAT32, weightsFile.toString())), info);
+                    Weights.from(arrays, manager, DataType.FLOAT32, source)), info);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.diffusion4j.DiffusionException;
 
 /** Named arrays in the safetensors format (readable by Python's {@code safetensors}), through DJL's codec. */
 public final class Safetensors {
@@ -47,6 +48,27 @@ public final class Safetensors {
         }
         if (list == null) {
             throw new FileFormatException(file, "not a safetensors file");
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (NDArray array : list) {
+            out.put(array.getName(), array);
+        }
+        return out;
+    }
+
+    /**
+     * Reads every array of a safetensors stream into {@code manager}, by name: a file shipped in the library's
+     * resources, read where it lies (nothing is unpacked to disk); {@code source} names it in errors.
+     */
+    public static Map<String, NDArray> read(InputStream in, String source, NDManager manager) {
+        NDList list;
+        try {
+            list = NDList.decode(manager, in);
+        } catch (RuntimeException e) {
+            throw new DiffusionException(source + ": corrupt or truncated safetensors (" + e.getMessage() + ")", e);
+        }
+        if (list == null) {
+            throw new DiffusionException(source + ": not a safetensors file");
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (NDArray array : list) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
 import org.diffusion4j.grid.GridSpec;
+import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.phase.PhaseSpaceModel;
 
@@ -43,23 +45,22 @@ public record TrainedModel(TrainingConfig config, Network network) {
         return new TrainedModel(config, network);
     }
 
-    /** A shipped model, by name. */
+    /** A shipped model, by name, read straight from the library's resources (nothing is unpacked to disk). */
     public static TrainedModel bundled(String name, NDManager manager) {
-        try {
-            Path dir = Files.createTempDirectory("d4j-model");
-            for (String file : List.of("config.json", "model.safetensors")) {
-                try (InputStream in = openBundled(name, file)) {
-                    Files.copy(in, dir.resolve(file));
-                }
-            }
-            TrainedModel model = load(dir, manager);
-            for (String file : List.of("config.json", "model.safetensors")) {
-                Files.delete(dir.resolve(file));
-            }
-            Files.delete(dir);
-            return model;
+        String source = "bundled:" + name;
+        TrainingConfig config;
+        try (InputStream in = openBundled(name, "config.json")) {
+            config = TrainingConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    source + " config.json");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + source + " config.json: " + e.getMessage(), e);
+        }
+        try (InputStream in = openBundled(name, "model.safetensors")) {
+            String weights = source + " model.safetensors";
+            return new TrainedModel(config, config.network().load(Safetensors.read(in, weights, manager), manager,
+                    DataType.FLOAT32, weights));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + " model.safetensors: " + e.getMessage(), e);
         }
     }
 
