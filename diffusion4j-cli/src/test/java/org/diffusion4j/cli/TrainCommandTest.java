@@ -154,6 +154,32 @@ class TrainCommandTest {
         }).toList());
     }
 
+    /** Temporary files a killed run left behind are removed when the run resumes; other files are kept. */
+    @Test
+    void aResumeRemovesTheTemporaryFilesOfAKilledRun(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(60, 20, 1e-3).write(config);
+        Path run = dir.resolve("run");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--steps",
+                "40", "--quiet").exitCode());
+        List<Path> orphans = List.of(run.resolve(".model.safetensors8231861294.tmp"),
+                run.resolve(".train-state.safetensors77.tmp"), run.resolve(".metrics.jsonl12.tmp"),
+                run.resolve("samples/.step-0000020.png3.tmp"));
+        for (Path orphan : orphans) {
+            Files.createDirectories(orphan.getParent());
+            Files.write(orphan, new byte[] {1, 2, 3});
+        }
+        Path mine = Files.writeString(run.resolve("notes.tmp"), "mine");
+
+        CliRunner.Result r = CliRunner.run("train", "--resume", "--out", run.toString(), "--steps", "60", "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        for (Path orphan : orphans) {
+            assertFalse(Files.exists(orphan), orphan + " removed");
+        }
+        assertTrue(Files.exists(mine), "files the run did not write are kept");
+        assertTrue(r.err().contains("removed 4 temporary files left by an interrupted run"), r.err());
+    }
+
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
     @Test
     void nanLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path dir) throws Exception {

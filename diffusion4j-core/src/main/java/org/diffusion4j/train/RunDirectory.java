@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
@@ -71,6 +72,21 @@ public final class RunDirectory {
      */
     public RunLock lock() {
         return RunLock.acquire(dir);
+    }
+
+    /**
+     * Removes the temporary files of this directory's own files (and preview images) that a killed run left behind;
+     * only under the directory's {@link #lock()}.
+     *
+     * @return the files removed
+     */
+    public List<Path> removeTemporaries() {
+        Set<String> own = Set.of(config().getFileName().toString(), model().getFileName().toString(),
+                trainState().getFileName().toString(), trainStateSummary().getFileName().toString(),
+                metrics().getFileName().toString());
+        List<Path> removed = new ArrayList<>(AtomicFiles.removeTemporaries(dir, own::contains));
+        removed.addAll(AtomicFiles.removeTemporaries(samples(), name -> name.matches("step-\\d+\\.png")));
+        return removed;
     }
 
     /** Whether a checkpoint exists. */

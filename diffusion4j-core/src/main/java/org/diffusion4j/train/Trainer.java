@@ -67,6 +67,11 @@ public final class Trainer {
         lock.staleHolder().ifPresent(h -> listener.warned("the last run in " + run.path() + " (" + h
                 + ") was killed or crashed; its lock is stale and taken over"));
         TrainingConfig.Optimization opt = config.optimization();
+        java.util.List<java.nio.file.Path> removed = run.removeTemporaries();
+        if (!removed.isEmpty()) {
+            listener.warned("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
+                    + " left by an interrupted run in " + run.path());
+        }
         checkRunDirectory(config, run, resume);
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
