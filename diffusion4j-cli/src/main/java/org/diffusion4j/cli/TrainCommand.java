@@ -78,8 +78,13 @@ final class TrainCommand implements Callable<Integer> {
                     data.size(), runPath);
             result = train(config, data, run, lock);
         }
-        System.out.printf(Locale.ROOT, "done: step %d, loss %.4f, %.1f s → %s%n", result.step(), result.loss(),
-                result.seconds(), runPath);
+        if (result.stepsTrained() == 0) {
+            System.out.printf(Locale.ROOT, "%s is already trained to step %d of %d; nothing to do (give a larger "
+                    + "--steps to train further)%n", runPath, result.step(), config.optimization().steps());
+        } else {
+            System.out.printf(Locale.ROOT, "done: step %d, loss %.4f, %.1f s → %s%n", result.step(), result.loss(),
+                    result.seconds(), runPath);
+        }
         return 0;
     }
 

@@ -180,6 +180,30 @@ class TrainCommandTest {
         assertTrue(r.err().contains("removed 4 temporary files left by an interrupted run"), r.err());
     }
 
+    /** Resuming a run that has reached its steps says so and trains nothing (it printed "loss NaN"). */
+    @Test
+    void resumingAFinishedRunSaysSoAndChangesNothing(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(40, 20, 1e-3).write(config);
+        Path run = dir.resolve("run");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", run.toString(), "--quiet")
+                .exitCode());
+        byte[] state = Files.readAllBytes(run.resolve("train-state.safetensors"));
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+
+        CliRunner.Result again = CliRunner.run("train", "--resume", "--out", run.toString(), "--quiet");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains(run + " is already trained to step 40 of 40; nothing to do (give a larger "
+                + "--steps to train further)"), again.out());
+        assertFalse(again.out().contains("NaN"), again.out());
+        CliRunner.Result fewer = CliRunner.run("train", "--resume", "--out", run.toString(), "--steps", "30",
+                "--quiet");
+        assertEquals(0, fewer.exitCode(), fewer.err());
+        assertTrue(fewer.out().contains("already trained to step 40 of 30"), fewer.out());
+        assertTrue(java.util.Arrays.equals(state, Files.readAllBytes(run.resolve("train-state.safetensors"))));
+        assertEquals(metrics, Files.readAllLines(run.resolve("metrics.jsonl")));
+    }
+
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
     @Test
     void nanLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path dir) throws Exception {

@@ -41,8 +41,15 @@ public final class Trainer {
         default void warned(String message) {}
     }
 
-    /** Where a run ended. */
-    public record Result(long step, double loss, double seconds) {}
+    /**
+     * Where a run ended.
+     *
+     * @param step the step it is at
+     * @param loss the loss of the last step trained (NaN when none was)
+     * @param seconds how long it took
+     * @param stepsTrained steps trained now: 0 when a resumed run was already at (or past) its steps
+     */
+    public record Result(long step, double loss, double seconds, long stepsTrained) {}
 
     /**
      * Trains {@code config} on {@code data} into {@code run}. With {@code resume}, continues from the run's
@@ -87,12 +94,17 @@ public final class Trainer {
                 adam = newAdam(network, manager, opt);
                 adam.restore(checkpoint.optimizer(), checkpoint.optimizerSteps(), what);
                 start = checkpoint.step();
+                if (start >= opt.steps()) {
+                    listener.started(start, opt.steps(), network.weights().count());
+                    return new Result(start, Double.NaN, (System.nanoTime() - started) / 1e9, 0);
+                }
                 run.truncateMetrics(start, listener::warned);
             } else {
                 network = config.network().initialize(manager, DataType.FLOAT32, opt.seed());
                 ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
                 adam = newAdam(network, manager, opt);
             }
+            config.write(run.config());
             network.weights().requireGradients(true);
             TrainingObjective objective = config.objective();
             Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
@@ -160,7 +172,7 @@ public final class Trainer {
                     preview(config, ema, run, done, manager);
                 }
             }
-            return new Result(opt.steps(), lastLoss, (System.nanoTime() - started) / 1e9);
+            return new Result(opt.steps(), lastLoss, (System.nanoTime() - started) / 1e9, opt.steps() - start);
         }
     }
 
@@ -185,7 +197,6 @@ public final class Trainer {
             throw new DiffusionException(run.path() + " already holds a training run; resume it with --resume or "
                     + "choose another --out");
         }
-        config.write(run.config());
     }
 
     private static String lastCheckpoint(RunDirectory run) {
