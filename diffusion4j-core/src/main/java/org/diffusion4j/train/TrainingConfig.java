@@ -60,6 +60,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
+        if (phaseSpace == null) {
+            sampling.checkGrid();
+        }
         List<Integer> state = new ArrayList<>(data.sampleShape());
         if (phaseSpace != null) {
             PhaseEpsilon.check(preconditioning);
@@ -124,7 +127,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
      * @param epsilon AdamW ε
      * @param weightDecay AdamW decoupled weight decay
      * @param gradientClip clip the global gradient norm to this (0: off)
-     * @param emaHalfLifeImages EMA half-life in images
+     * @param emaHalfLifeImages EMA half-life in images (0: no averaging, the EMA weights are the latest weights)
      * @param emaRampUp EMA ramp-up ratio (0: off)
      * @param classDropout probability of replacing a label by the null class (guidance)
      * @param seed everything random derives from it and the step
@@ -136,10 +139,40 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             double beta2, double epsilon, double weightDecay, double gradientClip, double emaHalfLifeImages,
             double emaRampUp, double classDropout, long seed, int checkpointEvery, int sampleEvery, int logEvery) {
         public Optimization {
-            if (batch < 1 || steps < 1 || !(learningRate > 0) || warmupSteps < 0 || checkpointEvery < 1
-                    || logEvery < 1 || sampleEvery < 0 || !(classDropout >= 0 && classDropout < 1)) {
-                throw new InvalidArgumentException("invalid optimization settings: batch " + batch + ", steps "
-                        + steps + ", learning rate " + learningRate + ", checkpoint every " + checkpointEvery);
+            atLeast("batch", batch, 1);
+            atLeast("steps", steps, 1);
+            require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate must be positive", learningRate);
+            atLeast("warmup_steps", warmupSteps, 0);
+            unit("beta1", beta1);
+            unit("beta2", beta2);
+            require(epsilon > 0 && Double.isFinite(epsilon), "epsilon must be positive", epsilon);
+            require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay must be at least 0", weightDecay);
+            require(gradientClip >= 0 && Double.isFinite(gradientClip),
+                    "gradient_clip must be positive (or 0: no clipping)", gradientClip);
+            require(emaHalfLifeImages >= 0 && Double.isFinite(emaHalfLifeImages),
+                    "ema_half_life_images must be at least 0 (0: no averaging)", emaHalfLifeImages);
+            require(emaRampUp >= 0 && Double.isFinite(emaRampUp), "ema_ramp_up must be at least 0 (0: none)",
+                    emaRampUp);
+            unit("class_dropout", classDropout);
+            atLeast("checkpoint_every", checkpointEvery, 1);
+            atLeast("sample_every", sampleEvery, 0);
+            atLeast("log_every", logEvery, 1);
+        }
+
+        private static void atLeast(String field, long value, long min) {
+            if (value < min) {
+                throw new InvalidArgumentException("optimization." + field + " must be at least " + min + ", got "
+                        + value);
+            }
+        }
+
+        private static void unit(String field, double value) {
+            require(value >= 0 && value < 1, field + " must be in [0, 1)", value);
+        }
+
+        private static void require(boolean valid, String rule, double value) {
+            if (!valid) {
+                throw new InvalidArgumentException("optimization." + rule + ", got " + value);
             }
         }
 
@@ -164,7 +197,30 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
      * @param rho Karras ρ
      * @param previews samples in a preview grid
      */
-    public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {}
+    public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {
+        public Sampling {
+            if (sampler == null || sampler.isBlank()) {
+                throw new InvalidArgumentException("sampling.sampler is missing");
+            }
+            if (steps < 1) {
+                throw new InvalidArgumentException("sampling.steps must be at least 1, got " + steps);
+            }
+            if (previews < 1) {
+                throw new InvalidArgumentException("sampling.previews must be at least 1, got " + previews);
+            }
+        }
+
+        /** Checks the Karras grid of a Gaussian model (a phase-space model has its own grid and ignores it). */
+        void checkGrid() {
+            if (!(sigmaMin > 0 && sigmaMin < sigmaMax && Double.isFinite(sigmaMax))) {
+                throw new InvalidArgumentException("sampling.sigma_min must be positive and below sampling.sigma_max, "
+                        + "got " + sigmaMin + " and " + sigmaMax);
+            }
+            if (!(rho > 0 && Double.isFinite(rho))) {
+                throw new InvalidArgumentException("sampling.rho must be positive, got " + rho);
+            }
+        }
+    }
 
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
