@@ -204,6 +204,20 @@ class TrainCommandTest {
         assertEquals(metrics, Files.readAllLines(run.resolve("metrics.jsonl")));
     }
 
+    /** The preview sampler is checked before the first step, not at the first preview. */
+    @Test
+    void aBadPreviewSamplerFailsBeforeTraining(@TempDir Path dir) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode json = TrainingConfig.JSON.valueToTree(tiny(20, 10, 1e-3));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("sampling")).put("sampler", "heunn");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("optimization")).put("sample_every", 1000);
+        Path config = Files.writeString(dir.resolve("bad.json"), json.toPrettyString());
+        Path run = dir.resolve("run");
+        assertError("sampling.sampler 'heunn' cannot sample this model: unknown sampler 'heunn'", "train", "--config",
+                config.toString(), "--out", run.toString(), "--quiet");
+        assertFalse(Files.exists(run.resolve("train-state.safetensors")), "no step was trained");
+        assertFalse(Files.exists(run.resolve("metrics.jsonl")), "no step was trained");
+    }
+
     /** A diverging run stops at the first non-finite loss and keeps its last good checkpoint. */
     @Test
     void nanLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path dir) throws Exception {

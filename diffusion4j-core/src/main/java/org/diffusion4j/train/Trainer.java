@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.SplittableRandom;
 import org.diffusion4j.DiffusionException;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.BatchOrder;
 import org.diffusion4j.data.ImageSet;
@@ -104,6 +106,7 @@ public final class Trainer {
                 ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
                 adam = newAdam(network, manager, opt);
             }
+            checkSampler(config, ema, manager);
             config.write(run.config());
             network.weights().requireGradients(true);
             TrainingObjective objective = config.objective();
@@ -207,6 +210,21 @@ public final class Trainer {
             return TrainingConfig.JSON.readTree(run.trainStateSummary().toFile()).path("step").asText("?");
         } catch (java.io.IOException e) {
             return "?";
+        }
+    }
+
+    /**
+     * Draws one sample in one step with the config's sampler (the previews' and {@code d4j sample --run}'s default),
+     * so a sampler the model cannot take fails before training, not at the first preview.
+     */
+    private static void checkSampler(TrainingConfig config, Network ema, NDManager parent) {
+        int[] classes = config.network().classes() > 0 ? new int[] {0} : null;
+        try (NDManager manager = parent.newSubManager()) {
+            new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(new long[] {0})
+                    .classes(classes).steps(1).build(), manager);
+        } catch (UnknownNameException | InvalidArgumentException e) {
+            throw new InvalidArgumentException("sampling.sampler '" + config.sampling().sampler() + "' cannot sample "
+                    + "this model: " + e.getMessage());
         }
     }
 
