@@ -38,7 +38,15 @@ public final class D4j implements Runnable {
         D4j root = new D4j();
         CommandLine cli = new CommandLine(root);
         cli.setExecutionStrategy(parsed -> {
-            Backend.configureThreads(Math.max(1, root.threads), 1);
+            if (root.threads < 1) {
+                CommandLine command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+                PrintWriter err = command.getErr();
+                err.println("d4j " + command.getCommandName() + ": error: --threads must be at least 1, got "
+                        + root.threads);
+                err.flush();
+                return 1;
+            }
+            Backend.configureThreads(root.threads, 1);
             return new CommandLine.RunLast().execute(parsed);
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {

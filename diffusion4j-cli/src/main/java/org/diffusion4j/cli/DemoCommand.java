@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.denoise.GaussianMixture;
@@ -62,6 +63,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (toySteps < 1) {
+            throw new InvalidArgumentException("--toy-steps must be at least 1, got " + toySteps);
+        }
         Files.createDirectories(out);
         long started = System.nanoTime();
         html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>diffusion4j demo</title><style>")

@@ -179,6 +179,20 @@ final class SampleCommand implements Callable<Integer> {
             throw new ShapeMismatchException("--init " + start.init + " has shape " + shape + " but " + model
                     + " takes samples of shape " + sampleShape + "; expected " + expected);
         }
+        double[] values = init.toType(DataType.FLOAT64, false).toDoubleArray();
+        long bad = 0;
+        int first = -1;
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new InvalidArgumentException("--init " + start.init + " holds " + bad + " non-finite value"
+                    + (bad == 1 ? "" : "s") + " (NaN or ±∞; the first at sample " + first / (values.length
+                    / shape.get(0)) + "); a start must be finite");
+        }
     }
 
     private void write(NDArray samples, Shape shape) {
