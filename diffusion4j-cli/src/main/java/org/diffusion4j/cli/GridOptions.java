@@ -10,10 +10,8 @@ import picocli.CommandLine.Option;
  * grid applies (Karras 0.002 … 80, ρ = 7 for every preset and mixture).
  */
 final class GridOptions {
-    @Option(names = "--grid", paramLabel = "NAME",
-            description = "Where the noise levels go: karras, exponential, polyexponential, vp, uniform-t, "
-                    + "uniform-lambda, quadratic, respaced-uniform, respaced-quadratic or list (default: the model's, "
-                    + "karras).")
+    @Option(names = "--grid", paramLabel = "NAME", completionCandidates = GridNames.class,
+            description = "Where the noise levels go: ${COMPLETION-CANDIDATES} (default: the model's, karras).")
     String grid;
 
     @Option(names = "--sigma-min", paramLabel = "σ",

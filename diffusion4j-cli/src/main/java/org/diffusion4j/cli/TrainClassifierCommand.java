@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
                 + "class accuracy of conditional samples, its feature layer the space of the Fréchet distance and "
                 + "precision/recall.",
             "Held out for the test accuracy: the t10k split when the training split is there too, else the last "
-                    + "20% of the images."})
+                    + "20%% of the images."})
 final class TrainClassifierCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "mnist or fashion.")
