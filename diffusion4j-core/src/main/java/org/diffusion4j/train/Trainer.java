@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
@@ -76,7 +78,7 @@ public final class Trainer {
         lock.staleHolder().ifPresent(h -> listener.warned("the last run in " + run.path() + " (" + h
                 + ") was killed or crashed; its lock is stale and taken over"));
         TrainingConfig.Optimization opt = config.optimization();
-        java.util.List<java.nio.file.Path> removed = run.removeTemporaries();
+        List<Path> removed = run.removeTemporaries();
         if (!removed.isEmpty()) {
             listener.warned("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
                     + " left by an interrupted run in " + run.path());
