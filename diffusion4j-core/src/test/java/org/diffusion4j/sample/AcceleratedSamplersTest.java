@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 320–1280 NFE on a Karras grid: the VP chain's steps at high noise are large, so lower budgets are still
  * pre-asymptotic). The accelerated DDPM lands at most 0.6× as far from the data distribution as DDPM (Ho et al.'s
  * β̃ variance) at equal NFE on the VP grid: measured 0.51/0.50/0.51 (1-D W₁, 10⁵ samples, 20/40/80 steps) and
- * 0.54 (2-D sliced W₂ at 40 steps). DDPM with the β variance does as well as the accelerated sampler here (0.95–1.1×),
- * which the README reports.
+ * 0.54 (2-D sliced W₂ at 40 steps). DDPM with the β variance is within 0.96–1.20× of it on the VP grid and 1.4–1.7×
+ * closer to the data on Li et al.'s own step sizes (docs/samplers.md reports the table).
  */
 class AcceleratedSamplersTest {
 
