@@ -12,9 +12,8 @@ import picocli.CommandLine.Option;
 final class GridOptions {
     @Option(names = "--grid", paramLabel = "NAME",
             description = "Where the noise levels go: karras, exponential, polyexponential, vp, uniform-t, "
-                    + "uniform-lambda, quadratic, respaced-uniform, respaced-quadratic, li (Li et al. 2024's step sizes, "
-                    + "c₀ = 2, c₁ = 4) or list (default: the model's, "
-                    + "karras).")
+                    + "uniform-lambda, quadratic, respaced-uniform, respaced-quadratic, li (Li et al. 2024's step "
+                    + "sizes, c₀ = 2, c₁ = 4) or list (default: the model's, karras).")
     String grid;
 
     @Option(names = "--sigma-min", paramLabel = "σ",

@@ -4,13 +4,15 @@ package org.diffusion4j.phase;
  * One conjugate sub-step (B = λ) of one block of the split PSLD flow, the building block of the conjugate splitting
  * samplers ({@link PsldConjugateSplitting}, {@link PsldConjugateOba}). Backwards from t to s = t − h, with the other
  * block and the network's ε frozen, the block b (x with friction κ = Γ, or m with κ = ν) obeys a scalar linear ODE
- * {@code db/du = −(β(u)κ/2)·b + (β(u)/2)·(coupling to the other block) + (β(u)/2)·(score coefficient)·ε}. The conjugate
- * map {@code b̂ = e^{λu}·e^{κB(u)/2}·b} (Pandey et al. 2024, Definition 3.1, in one dimension) leaves
+ * {@code db/du = −(β(u)κ/2)·b + (β(u)/2)·(coupling to the other block) + (β(u)/2)·(score coefficient)·ε}. The
+ * conjugate map {@code b̂ = e^{λu}·e^{κB(u)/2}·b} (Pandey et al. 2024, Definition 3.1, in one dimension) leaves
  * {@code db̂/du = λb̂ + e^{λu}e^{κB(u)/2}·(forcing)}; Euler on the λ term and the forcing integrated exactly give
  * <pre>
- * b_s = (1 − λh)·e^{λh}·e^{κ(B(t) − B(s))/2}·b_t − ∫_s^t w(u)·(forcing(u)) du,   w(u) = e^{λ(u − s)}·e^{κ(B(u) − B(s))/2}
+ * b_s = (1 − λh)·e^{λh}·e^{κ(B(t) − B(s))/2}·b_t − ∫_s^t w(u)·(forcing(u)) du
+ * w(u) = e^{λ(u − s)}·e^{κ(B(u) − B(s))/2}
  * </pre>
- * λ = 0 is the exponential integrator of the block (their Proposition 2): with ε frozen, the exact flow of the split ODE.
+ * λ = 0 is the exponential integrator of the block (their Proposition 2): with ε frozen, the exact flow of the split
+ * ODE.
  *
  * @param linear (1 − λh)·e^{λh}·e^{κ(B(t) − B(s))/2}
  * @param coupling ∫_s^t w(u)·β(u)/2 du, the weight of the frozen other block

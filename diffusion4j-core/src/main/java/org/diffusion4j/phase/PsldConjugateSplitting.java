@@ -6,10 +6,11 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.sample.NoiseSource;
 
 /**
- * The deterministic conjugate splitting samplers of Pandey et al. (2024; their CSPS-D is the conjugate splitting): the reduced splittings
- * of {@link PsldSplitting} with each position and momentum update done by a conjugate integrator with B = λ in its own
- * block ({@link ConjugateBlock}) instead of by Euler. In the network's ε form (s = −L_t⁻ᵀε, L⁻ᵀ = [[p, q], [0, r]]),
- * with h = t − s and the block coefficients (linear, coupling, score) of x (friction Γ) and m (friction ν):
+ * The deterministic conjugate splitting samplers of Pandey et al. (2024; their CSPS-D is this hybrid): the reduced
+ * splittings of {@link PsldSplitting} with each position and momentum update done by a conjugate integrator with
+ * B = λ in its own block ({@link ConjugateBlock}) instead of by Euler. In the network's ε form (s = −L_t⁻ᵀε,
+ * L⁻ᵀ = [[p, q], [0, r]]), with h = t − s and the block coefficients (linear, coupling, score) of x (friction Γ) and
+ * m (friction ν):
  * <pre>
  * A (position, m frozen):  x' = linear_x·x − M⁻¹·coupling_x·m − Γ·(∫wβp/2·ε_x + ∫wβq/2·ε_m)
  * B (momentum, x frozen):  m' = linear_m·m + coupling_m·x − Mν·∫wβr/2·ε_m
