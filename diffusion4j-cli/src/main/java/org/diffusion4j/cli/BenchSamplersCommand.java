@@ -135,7 +135,7 @@ final class BenchSamplersCommand implements Callable<Integer> {
         long started = System.nanoTime();
         PhaseBenchmark.Report report;
         try (NDManager manager = Backend.newManager();
-                Progress progress = new Progress("bench", (long) nfe.size() * 10, quiet, System.err)) {
+                Progress progress = new Progress("bench", (long) nfe.size() * 13, quiet, System.err)) {
             report = bench.run(manager, row -> progress.step(row.integrator() + " @ " + row.nfe()));
         }
         Map<String, List<PhaseBenchmark.Row>> byIntegrator = new LinkedHashMap<>();
@@ -163,8 +163,9 @@ final class BenchSamplersCommand implements Callable<Integer> {
                 text.append('\n');
             });
         }
-        text.append(String.format(Locale.ROOT, "%nIn parentheses: the best λ (conjugate, of %s, by flow error) and λ_s "
-                + "(roba, of %s, by distance) at that budget; noba uses λ_s = 1.%n%d runs in %.1f s%n",
+        text.append(String.format(Locale.ROOT, "%nIn parentheses: the best λ (conjugate, cse, cvv, of %s, by flow "
+                + "error; coba, by distance, with roba's λ_s) and λ_s (roba, of %s, by distance) at that budget; noba "
+                + "uses λ_s = 1.%n%d runs in %.1f s%n",
                 PhaseBenchmark.LAMBDAS, PhaseBenchmark.NOISE_CONTROLS, report.rows().size(),
                 (System.nanoTime() - started) / 1e9));
         System.out.print(text);

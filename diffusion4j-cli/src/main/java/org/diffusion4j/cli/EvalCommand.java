@@ -57,7 +57,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
             description = "Sampler spec (default: ${DEFAULT-VALUE}); for a phase-space (PSLD) model one of "
                     + "euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, nvv, rvv, roba[:lambda_s=L], "
-                    + "noba[:lambda_s=L], on PSLD's quadratic time grid (which takes no grid options).")
+                    + "noba[:lambda_s=L], cse[:lambda=L], cvv[:lambda=L], coba[:lambda=L,lambda_s=L], on PSLD's "
+                    + "quadratic time grid (which takes no grid options).")
     String sampler;
 
     @Option(names = "--nfe", required = true, paramLabel = "N",

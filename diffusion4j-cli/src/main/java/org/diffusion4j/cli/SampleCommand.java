@@ -50,7 +50,8 @@ final class SampleCommand implements Callable<Integer> {
             description = "Sampler name with optional options, e.g. heun, dpmpp-2m-sde:eta=0.5,solver=heun, "
                     + "euler:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003. Known: ${COMPLETION-CANDIDATES}. "
                     + "A phase-space (PSLD) run takes euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, "
-                    + "nvv, rvv, roba[:lambda_s=L] or noba[:lambda_s=L] on PSLD's quadratic time grid.",
+                    + "nvv, rvv, roba[:lambda_s=L], noba[:lambda_s=L], cse[:lambda=L], cvv[:lambda=L] or "
+                    + "coba[:lambda=L,lambda_s=L] on PSLD's quadratic time grid.",
             completionCandidates = SamplerNames.class)
     String sampler;
 

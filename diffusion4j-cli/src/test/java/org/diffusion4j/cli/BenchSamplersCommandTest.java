@@ -46,11 +46,11 @@ class BenchSamplersCommandTest {
                 "--nfe", "20,50", "--samples", "256", "--json", json.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         for (String name : List.of("euler", "conjugate", "nse", "rse", "nvv", "rvv", "euler-maruyama", "sscs",
-                "roba", "noba")) {
+                "roba", "noba", "cse", "cvv", "coba")) {
             assertTrue(r.out().contains("\n" + name + " "), name + "\n" + r.out());
         }
         JsonNode rows = new ObjectMapper().readTree(Files.readString(json)).get("rows");
-        assertEquals(20, rows.size());
+        assertEquals(26, rows.size());
         double euler = Double.NaN;
         double rvv = Double.NaN;
         for (JsonNode row : rows) {

@@ -17,6 +17,8 @@ import org.diffusion4j.phase.PhaseScore;
 import org.diffusion4j.phase.PhaseState;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.phase.PsldConjugate;
+import org.diffusion4j.phase.PsldConjugateOba;
+import org.diffusion4j.phase.PsldConjugateSplitting;
 import org.diffusion4j.phase.PsldEuler;
 import org.diffusion4j.phase.PsldEulerMaruyama;
 import org.diffusion4j.phase.PsldMixtureScore;
@@ -29,8 +31,9 @@ import org.diffusion4j.sample.GaussianNoise;
  * Every PSLD integrator on mixture data with the exact phase-space score, at equal NFE: from t = 1 (exact draws of
  * the marginal) to {@code end} on PSLD's quadratic time grid, the x-error to the exact probability-flow solution
  * (deterministic integrators; Dormand–Prince at 1e-8) and the sliced Wasserstein distance of x to exact draws of
- * the data (all). λ of the conjugate integrator and λ_s of ROBA are searched over fixed lists; the table keeps the
- * best value per budget (by flow error, and by distance for ROBA) and says which it was.
+ * the data (all). λ of the conjugate integrator and of the conjugate splittings CSE and CVV, and λ_s of ROBA, are
+ * searched over fixed lists; the table keeps the best value per budget (by flow error, and by distance for ROBA) and
+ * says which it was. COBA takes ROBA's best λ_s at that budget and searches λ (by distance).
  *
  * @param mixture the data
  * @param process the PSLD process
@@ -85,6 +88,17 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
                 add(rows, progress, splitting.name(), budget, Double.NaN, splitting,
                         score, start, exact, data);
             }
+            for (PsldConjugateSplitting.Scheme scheme : PsldConjugateSplitting.Scheme.values()) {
+                Row bestHybrid = null;
+                for (double lambda : LAMBDAS) {
+                    PsldConjugateSplitting hybrid = new PsldConjugateSplitting(scheme, lambda);
+                    Row r = measure(scheme.name().toLowerCase(java.util.Locale.ROOT), budget, lambda, hybrid, score,
+                            start, exact, data);
+                    bestHybrid = bestHybrid == null || r.flowError() < bestHybrid.flowError() ? r : bestHybrid;
+                }
+                rows.add(bestHybrid);
+                progress.accept(bestHybrid);
+            }
             add(rows, progress, "euler-maruyama", budget, Double.NaN, new PsldEulerMaruyama(), score, start,
                     exact, data);
             add(rows, progress, "sscs", budget, Double.NaN, new PsldSscs(), score, start, exact, data);
@@ -95,6 +109,14 @@ public record PhaseBenchmark(GaussianMixture mixture, Psld process, List<Integer
             }
             rows.add(bestRoba);
             progress.accept(bestRoba);
+            Row bestCoba = null;
+            for (double lambda : LAMBDAS) {
+                Row r = measure("coba", budget, lambda, new PsldConjugateOba(lambda, bestRoba.parameter()), score,
+                        start, exact, data);
+                bestCoba = bestCoba == null || r.swd() < bestCoba.swd() ? r : bestCoba;
+            }
+            rows.add(bestCoba);
+            progress.accept(bestCoba);
             add(rows, progress, "noba", budget, 1, new PsldOba(1, false), score, start, exact, data);
         }
         return new Report(rows, floor);

@@ -169,6 +169,60 @@ public sealed interface GridSpec {
     }
 
     /**
+     * The step sizes of Li, Huang, Efimov, Wei, Chi &amp; Chen (2024), the schedule their convergence theorems assume
+     * (the same as Li et al. 2023): with T = {@code count} steps,
+     * <pre>
+     * β_1 = T^{−c₀},   β_{t+1} = (c₁·log T / T)·min{β_1·(1 + c₁·log T / T)^t, 1}
+     * </pre>
+     * geometric at first, then constant c₁·log T/T; with α_t = 1 − β_t and ᾱ_t = ∏α the levels are the chain's
+     * σ̃_t = √((1 − ᾱ_t)/ᾱ_t) for t = T … 1. The paper asks only that c₀, c₁ be large enough; c₁ &gt; c₀ makes ᾱ_T of
+     * order T^{−(c₁−c₀)}. The authors' code does not use it (their runs respace the pretrained models' linear and
+     * cosine schedules). Like {@link Vp}, it defines the levels whatever process is sampled.
+     *
+     * @param c0 c₀ &gt; 0
+     * @param c1 c₁ &gt; c₀
+     */
+    record LiSchedule(double c0, double c1) implements GridSpec {
+        public LiSchedule {
+            if (!(c0 > 0 && c1 > c0 && Double.isFinite(c1))) {
+                throw new InvalidGridException("Li et al.'s schedule needs 0 < c₀ < c₁ < ∞, got c₀ = " + c0
+                        + ", c₁ = " + c1);
+            }
+        }
+
+        /** c₀ = 2, c₁ = 4. */
+        public LiSchedule() {
+            this(2, 4);
+        }
+
+        /** β_1 … β_T for T = {@code steps}. */
+        public double[] betas(int steps) {
+            if (steps < 2) {
+                throw new InvalidGridException("Li et al.'s schedule needs T ≥ 2 (log T > 0), got " + steps);
+            }
+            double rate = c1 * Math.log(steps) / steps;
+            double[] beta = new double[steps];
+            beta[0] = Math.pow(steps, -c0);
+            for (int t = 1; t < steps; t++) {
+                beta[t] = rate * Math.min(beta[0] * Math.pow(1 + rate, t), 1);
+            }
+            return beta;
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double[] beta = betas(count);
+            double[] out = new double[count];
+            double logAlphaBar = 0;
+            for (int t = 0; t < count; t++) {
+                logAlphaBar += Math.log1p(-beta[t]);
+                out[count - 1 - t] = Math.sqrt(Math.expm1(-logAlphaBar));
+            }
+            return out;
+        }
+    }
+
+    /**
      * A discrete chain's own training timesteps, respaced the way DDIM's code does ({@code skip_type}; Song, Meng
      * &amp; Ermon 2021): {@code uniform} takes every ⌊T/N⌋-th timestep 0, k, 2k, …; {@code quadratic} takes
      * ⌊(i·√(0.8·T)/(N − 1))²⌋, i = 0 … N − 1, crowding the steps near the data. The levels are the chain's training

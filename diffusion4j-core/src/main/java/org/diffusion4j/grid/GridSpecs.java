@@ -8,14 +8,15 @@ public final class GridSpecs {
     /** The known rule names. {@code uniform-lambda} is an alias of {@code exponential} (same levels). */
     public static final List<String> NAMES = List.of(
             "karras", "exponential", "polyexponential", "vp", "uniform-t", "uniform-lambda", "quadratic", "respaced-uniform",
-            "respaced-quadratic", "list");
+            "respaced-quadratic", "li", "list");
 
     private GridSpecs() {}
 
     /**
      * The rule called {@code name} over [σ_min, σ_max] (EDM levels); {@code rho} is used by karras and
      * polyexponential, {@code list} by list; the respaced rules take a discrete chain's
-     * own timesteps and ignore the range; vp uses k-diffusion's β_d = 19.9, β_min = 0.1, ε_s = 1e-3.
+     * own timesteps and ignore the range; vp uses k-diffusion's β_d = 19.9, β_min = 0.1, ε_s = 1e-3; li is Li et al.'s
+     * (2024) step-size schedule with c₀ = 2, c₁ = 4 (ignores the range).
      */
     public static GridSpec named(String name, double sigmaMin, double sigmaMax, double rho, double[] list) {
         switch (name) {
@@ -37,6 +38,8 @@ public final class GridSpecs {
                 return new GridSpec.Respaced(GridSpec.Respaced.Skip.UNIFORM);
             case "respaced-quadratic":
                 return new GridSpec.Respaced(GridSpec.Respaced.Skip.QUADRATIC);
+            case "li":
+                return new GridSpec.LiSchedule();
             case "list":
                 if (list == null || list.length == 0) {
                     throw new InvalidGridException("grid 'list' needs the noise levels (--sigmas 80,10,1,0.1)");

@@ -10,7 +10,9 @@ import org.diffusion4j.SpecOptions;
 /**
  * The phase-space integrators by spec, as {@code d4j sample} and {@code d4j eval} take them: {@code euler},
  * {@code euler-maruyama}, {@code sscs}, {@code conjugate[:lambda=λ]}, the splittings {@code nse}, {@code rse},
- * {@code nvv}, {@code rvv}, and {@code roba[:lambda_s=λ_s]} / {@code noba[:lambda_s=λ_s]} (λ_s defaults to 1).
+ * {@code nvv}, {@code rvv}, {@code roba[:lambda_s=λ_s]} / {@code noba[:lambda_s=λ_s]} (λ_s defaults to 1), and the
+ * conjugate splittings {@code cse[:lambda=λ]}, {@code cvv[:lambda=λ]} (deterministic) and
+ * {@code coba[:lambda=λ,lambda_s=λ_s]} (stochastic; λ defaults to 0, λ_s to 1).
  */
 public final class PhaseSamplers {
     private PhaseSamplers() {}
@@ -38,6 +40,11 @@ public final class PhaseSamplers {
         }
         f.put("roba", o -> new PsldOba(o.number("lambda_s", 1), true));
         f.put("noba", o -> new PsldOba(o.number("lambda_s", 1), false));
+        for (PsldConjugateSplitting.Scheme scheme : PsldConjugateSplitting.Scheme.values()) {
+            f.put(scheme.name().toLowerCase(Locale.ROOT),
+                    o -> new PsldConjugateSplitting(scheme, o.number("lambda", 0)));
+        }
+        f.put("coba", o -> new PsldConjugateOba(o.number("lambda", 0), o.number("lambda_s", 1)));
         return f;
     }
 }

@@ -55,7 +55,12 @@ public record PsldConjugate(double lambda) implements PhaseSampler {
         DoubleFunction<Matrix2> integrand = u -> process.transition(u, s)
                 .times(diffusion.times(0.5 * Math.exp(lambda * (u - s)) * process.beta(u)))
                 .times(process.conditionalCovariance(u).cholesky().inverse().transpose());
-        return adaptive(integrand, s, t, panel(integrand, s, t), 30);
+        return integral(integrand, s, t);
+    }
+
+    /** ∫_a^b f, by adaptive Gauss–Legendre (the conjugate splitting samplers use it too). */
+    static Matrix2 integral(DoubleFunction<Matrix2> f, double a, double b) {
+        return adaptive(f, a, b, panel(f, a, b), 30);
     }
 
     /** Bisects until two halves agree with the whole to 1e-13 (relative to its size). */

@@ -119,4 +119,29 @@ class GridTest {
                 () -> GridSpecs.named("karas", 0.1, 1, 7, null));
         assertTrue(e.getMessage().contains("karras"), e.getMessage());
     }
+
+    /**
+     * Li et al.'s step sizes for T = 10, c₀ = 2, c₁ = 4, against values computed independently (seed notes, §3.4):
+     * geometric from β_1 = T^{−c₀} = 0.01, then constant c₁·log T/T; the levels are the chain's σ̃_t, T … 1.
+     */
+    @Test
+    void liScheduleHasTheTheoremsStepSizes() {
+        GridSpec.LiSchedule li = new GridSpec.LiSchedule();
+        assertArrayEquals(new double[] {0.01, 0.0176934, 0.0339896, 0.0652951, 0.125434, 0.240963, 0.462899,
+            0.889244, 0.921034, 0.921034}, li.betas(10), 1e-6);
+        double[] sigmas = GridSpecs.named("li", 0.002, 80, 7, null).build(10, new VpLinearSchedule(), true).sigmas();
+        assertEquals(11, sigmas.length);
+        assertEquals(0, sigmas[10]);
+        assertEquals(Math.sqrt(0.01 / 0.99), sigmas[9], 1e-15);
+        double alphaBar = 1;
+        for (double beta : li.betas(10)) {
+            alphaBar *= 1 - beta;
+        }
+        assertEquals(Math.sqrt((1 - alphaBar) / alphaBar), sigmas[0], 1e-9 * sigmas[0]);
+        for (int i = 1; i < 10; i++) {
+            assertTrue(sigmas[i] < sigmas[i - 1]);
+        }
+        assertThrows(InvalidGridException.class, () -> new GridSpec.LiSchedule(4, 2));
+        assertThrows(InvalidGridException.class, () -> new GridSpec.LiSchedule(0, 2));
+    }
 }

@@ -84,7 +84,10 @@ class PsldIntegratorsTest {
     void integratorsConvergeToTheProbabilityFlowAtFirstOrder() {
         List<PhaseSampler> samplers = List.of(new PsldEuler(), new PsldConjugate(0), new PsldConjugate(1),
                 new PsldSplitting(PsldSplitting.Scheme.NSE), new PsldSplitting(PsldSplitting.Scheme.RSE),
-                new PsldSplitting(PsldSplitting.Scheme.NVV), new PsldSplitting(PsldSplitting.Scheme.RVV));
+                new PsldSplitting(PsldSplitting.Scheme.NVV), new PsldSplitting(PsldSplitting.Scheme.RVV),
+                new PsldConjugateSplitting(PsldConjugateSplitting.Scheme.CSE, 0),
+                new PsldConjugateSplitting(PsldConjugateSplitting.Scheme.CVV, 0),
+                new PsldConjugateSplitting(PsldConjugateSplitting.Scheme.CVV, 1));
         int[] counts = {100, 200, 400, 800};
         java.util.Map<String, double[]> finalErrors = new java.util.HashMap<>();
         try (NDManager m = Backend.newManager()) {

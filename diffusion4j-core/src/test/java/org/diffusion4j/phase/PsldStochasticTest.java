@@ -33,7 +33,7 @@ class PsldStochasticTest {
             times[i] = 1 - (1 - END) * i / (times.length - 1);
         }
         List<PhaseSampler> samplers = List.of(new PsldEulerMaruyama(), new PsldOba(1, true),
-                new PsldOba(0.5, true), new PsldOba(1, false), new PsldSscs());
+                new PsldOba(0.5, true), new PsldOba(1, false), new PsldSscs(), new PsldConjugateOba(1, 0.5));
         try (NDManager m = Backend.newManager()) {
             PsldMixtureScore score = new PsldMixtureScore(DATA, PSLD);
             NDArray start = m.create(score.sample(1, N, new SplittableRandom(3)), new Shape(N, 2));
