@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.SpecOptions;
 import org.diffusion4j.io.FileFormatException;
@@ -170,15 +171,11 @@ public final class IdxDatasets {
             return;
         }
         Map<String, String> listed = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(sums)) {
-                String[] parts = line.trim().split("\\s+");
-                if (parts.length == 2) {
-                    listed.put(parts[1].replaceFirst("^\\*", ""), parts[0].toLowerCase(Locale.ROOT));
-                }
+        for (String line : UserFiles.readText(sums).lines().toList()) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 2) {
+                listed.put(parts[1].replaceFirst("^\\*", ""), parts[0].toLowerCase(Locale.ROOT));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         String expected = listed.get(file.getFileName().toString());
         if (expected != null && !expected.equals(Downloader.sha256(file))) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
@@ -73,11 +74,10 @@ public final class Classifier implements AutoCloseable {
     /** A classifier saved by {@link #save}. */
     public static Classifier load(Path weightsFile, Path sidecar) {
         ObjectNode info;
-        try {
-            info = (ObjectNode) TrainingConfig.JSON.readTree(sidecar.toFile());
-        } catch (IOException | ClassCastException e) {
-            throw new FileFormatException(sidecar, "not a classifier description (" + e.getMessage() + ")", e);
+        if (!(UserFiles.readJson(sidecar) instanceof ObjectNode object)) {
+            throw new FileFormatException(sidecar, "not a classifier description: expected a JSON object");
         }
+        info = object;
         ClassifierNetwork.Config config = new ClassifierNetwork.Config(info.path("channels").asInt(),
                 info.path("resolution").asInt(), info.path("classes").asInt(), info.path("features").asInt());
         NDManager manager = Backend.newManager();

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.grid.GridSpec;
@@ -111,13 +112,7 @@ public record TorchScriptSidecar(Path file, Shape sampleShape, DataType dataType
                     + "that says what the module predicts, on which process, with which noise label and sample shape "
                     + "(docs/pytorch.md)");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return parse(text, file);
+        return parse(UserFiles.readText(file), file);
     }
 
     /** Parses sidecar {@code json}; {@code file} names it in errors. */

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.SplittableRandom;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.BatchOrder;
@@ -169,8 +170,8 @@ public final class Trainer {
             return "none";
         }
         try {
-            return TrainingConfig.JSON.readTree(run.trainStateSummary().toFile()).path("step").asText("?");
-        } catch (java.io.IOException e) {
+            return UserFiles.readJson(run.trainStateSummary()).path("step").asText("?");
+        } catch (DiffusionException e) {
             return "?";
         }
     }

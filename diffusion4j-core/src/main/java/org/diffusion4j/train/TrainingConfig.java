@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.Preconditioning;
@@ -191,11 +192,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (!Files.isRegularFile(file)) {
             throw new FileFormatException(file, "no such config file");
         }
-        try {
-            return parse(Files.readString(file), file.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return parse(UserFiles.readText(file), file.toString());
     }
 
     /** Parses a config; {@code source} names it in errors. */
