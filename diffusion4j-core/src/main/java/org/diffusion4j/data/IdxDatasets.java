@@ -1,8 +1,6 @@
 package org.diffusion4j.data;
 
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.SpecOptions;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.UserFiles;
 
 /**
  * MNIST and Fashion-MNIST from a data directory. Each split is found under any of the names it commonly has

@@ -5,7 +5,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.diffusion4j.DiffusionException;
+import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.io.FileFormatException;
 
 /**
@@ -104,7 +104,7 @@ public final class ImageFolder {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(keep).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw FileAccessException.reading(dir, e);
         }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
@@ -21,10 +20,10 @@ import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.Safetensors;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.ClassifierNetwork;
 import org.diffusion4j.nn.Weights;
 import org.diffusion4j.train.ClassifierTraining;
-import org.diffusion4j.train.TrainingConfig;
 
 /**
  * A trained image classifier: its predictions measure the class accuracy of conditional samples, and its feature

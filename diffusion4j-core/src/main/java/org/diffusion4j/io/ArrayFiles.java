@@ -52,12 +52,12 @@ public final class ArrayFiles {
             switch (extension) {
                 case "npy":
                     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-                        Npy.Header header = Npy.header(file, "the array", in, size, limits);
+                        Npy.Header header = Npy.header(file, null, in, size, limits);
                         if (header.prefixBytes() + header.dataBytes() != size) {
                             throw new FileFormatException(file, "the header declares " + header.dataBytes()
                                     + " bytes of data but " + (size - header.prefixBytes()) + " follow it");
                         }
-                        return Npy.data(file, "the array", in, header, manager);
+                        return Npy.data(file, null, in, header, manager);
                     }
                 case "npz":
                     return readNpz(file, manager, limits);

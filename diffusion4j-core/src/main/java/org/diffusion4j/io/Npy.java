@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -43,14 +42,14 @@ final class Npy {
     /**
      * Reads and checks the header at the start of {@code in}; the data may take at most {@code available} bytes.
      *
-     * @param what names the array in messages (the file, or the npz entry)
+     * @param what names the array in messages (an npz entry), or null for a standalone file
      */
     static Header header(Path file, String what, InputStream in, long available, ReadLimits limits)
             throws IOException {
         byte[] start = new byte[10];
         int got = in.readNBytes(start, 0, 8);
         if (got < 8 || !Arrays.equals(Arrays.copyOf(start, 6), MAGIC)) {
-            throw new FileFormatException(file, what + " is not a NumPy .npy array (no \\x93NUMPY magic)");
+            throw new FileFormatException(file, prefix(what) + "not a valid NumPy array file (no \\x93NUMPY magic)");
         }
         int major = start[6] & 0xff;
         long length;
@@ -60,46 +59,46 @@ final class Npy {
         } else if (major == 2 || major == 3) {
             lengthBytes = 4;
         } else {
-            throw new FileFormatException(file, what + ": .npy format version " + major + "." + (start[7] & 0xff)
+            throw new FileFormatException(file, prefix(what) + ".npy format version " + major + "." + (start[7] & 0xff)
                     + " is not supported; expected 1.0, 2.0 or 3.0");
         }
         if (in.readNBytes(start, 8, lengthBytes) < lengthBytes) {
-            throw new FileFormatException(file, what + ": truncated in the header length");
+            throw new FileFormatException(file, prefix(what) + "truncated in the header length");
         }
         ByteBuffer l = ByteBuffer.wrap(start, 8, lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
         length = lengthBytes == 2 ? l.getShort() & 0xffff : l.getInt() & 0xffffffffL;
         long prefix = 8 + lengthBytes + length;
         if (prefix > available || length > limits.maxTextBytes()) {
-            throw new FileFormatException(file, what + ": header length " + length + " does not fit in the "
+            throw new FileFormatException(file, prefix(what) + "header length " + length + " does not fit in the "
                     + available + " bytes there are");
         }
         byte[] text = in.readNBytes((int) length);
         if (text.length < length) {
-            throw new FileFormatException(file, what + ": truncated in the header (" + text.length + " of " + length
-                    + " bytes)");
+            throw new FileFormatException(file, prefix(what) + "truncated in the header (" + text.length + " of "
+                    + length + " bytes)");
         }
         String dict = new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).trim();
         if (!dict.startsWith("{") || !dict.endsWith("}")) {
-            throw new FileFormatException(file, what + ": the header is not a Python dict: " + excerpt(dict));
+            throw new FileFormatException(file, prefix(what) + "the header is not a Python dict: " + excerpt(dict));
         }
         String descr = find(file, what, DESCR, dict, "descr");
         DataType type = TYPES.get(descr);
         if (type == null) {
-            throw new FileFormatException(file, what + ": dtype '" + descr + "' is not supported; expected one of "
-                    + new java.util.TreeSet<>(TYPES.keySet()) + " (little-endian)");
+            throw new FileFormatException(file, prefix(what) + "dtype '" + descr + "' is not supported; expected "
+                    + "one of " + new java.util.TreeSet<>(TYPES.keySet()) + " (little-endian)");
         }
         if (find(file, what, FORTRAN, dict, "fortran_order").equals("True")) {
-            throw new FileFormatException(file, what + ": fortran_order True is not supported; save a C-ordered "
+            throw new FileFormatException(file, prefix(what) + "fortran_order True is not supported; save a C-ordered "
                     + "array (numpy.ascontiguousarray)");
         }
         long[] shape = shape(file, what, find(file, what, SHAPE, dict, "shape"));
-        long data = UserFiles.arrayBytes(file, what + ": shape", shape, type.getNumOfBytes());
+        long data = UserFiles.arrayBytes(file, prefix(what) + "shape", shape, type.getNumOfBytes());
         if (data > available - prefix) {
-            throw new FileFormatException(file, what + ": shape " + Arrays.toString(shape) + " of " + descr
+            throw new FileFormatException(file, prefix(what) + "shape " + Arrays.toString(shape) + " of " + descr
                     + " needs " + data + " bytes of data, but only " + (available - prefix) + " can follow the "
                     + "header");
         }
-        UserFiles.checkCeiling(file, what + ": shape " + Arrays.toString(shape), data, limits);
+        UserFiles.checkCeiling(file, prefix(what) + "shape " + Arrays.toString(shape), data, limits);
         return new Header(type, shape, prefix, data);
     }
 
@@ -111,7 +110,7 @@ final class Npy {
         while (bytes.hasRemaining()) {
             int read = in.read(chunk, 0, Math.min(chunk.length, bytes.remaining()));
             if (read < 0) {
-                throw new FileFormatException(file, what + ": truncated: the data ends after " + bytes.position()
+                throw new FileFormatException(file, prefix(what) + "truncated: the data ends after " + bytes.position()
                         + " of " + header.dataBytes() + " bytes");
             }
             bytes.put(chunk, 0, read);
@@ -123,7 +122,8 @@ final class Npy {
     private static String find(Path file, String what, Pattern pattern, String dict, String key) {
         Matcher m = pattern.matcher(dict);
         if (!m.find()) {
-            throw new FileFormatException(file, what + ": the header has no valid '" + key + "': " + excerpt(dict));
+            throw new FileFormatException(file, prefix(what) + "the header has no valid '" + key + "': "
+                    + excerpt(dict));
         }
         return m.group(1);
     }
@@ -143,26 +143,26 @@ final class Npy {
             try {
                 dims[n] = Long.parseLong(p);
             } catch (NumberFormatException e) {
-                throw new FileFormatException(file, what + ": shape (" + excerpt(tuple) + ") has '" + excerpt(p)
+                throw new FileFormatException(file, prefix(what) + "shape (" + excerpt(tuple) + ") has '" + excerpt(p)
                         + "', expected integers");
             }
             if (dims[n] < 0) {
-                throw new FileFormatException(file, what + ": shape (" + tuple + ") has a negative dimension");
+                throw new FileFormatException(file, prefix(what) + "shape (" + tuple + ") has a negative dimension");
             }
             n++;
         }
         if (n > 64) {
-            throw new FileFormatException(file, what + ": shape has " + n + " dimensions, at most 64 are read");
+            throw new FileFormatException(file, prefix(what) + "shape has " + n + " dimensions, at most 64 are read");
         }
         return Arrays.copyOf(dims, n);
     }
 
-    private static String excerpt(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    /** "WHAT: " or nothing, for a standalone file. */
+    private static String prefix(String what) {
+        return what == null ? "" : what + ": ";
     }
 
-    /** An {@link EOFException} while reading {@code what}, as a truncation. */
-    static FileFormatException truncated(Path file, String what, EOFException e) {
-        return new FileFormatException(file, what + ": truncated (" + e.getMessage() + ")", e);
+    private static String excerpt(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 }
