@@ -25,6 +25,7 @@ import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.train.Presets;
 import org.diffusion4j.train.RunDirectory;
@@ -62,6 +63,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputPaths.requireWritableDirectory(out, "--out");
         Files.createDirectories(out);
         long started = System.nanoTime();
         html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>diffusion4j demo</title><style>")

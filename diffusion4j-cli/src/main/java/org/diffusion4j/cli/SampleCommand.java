@@ -14,6 +14,7 @@ import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
@@ -120,6 +121,7 @@ final class SampleCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
+        OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
         long started = System.nanoTime();

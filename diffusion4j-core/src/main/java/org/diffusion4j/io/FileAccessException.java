@@ -37,6 +37,11 @@ public final class FileAccessException extends DiffusionException {
         return new FileAccessException(file + ": " + problem, null);
     }
 
+    /** An output named by a command-line option that cannot be written: {@code --json FILE: problem}. */
+    public static FileAccessException option(String option, Path file, String problem) {
+        return new FileAccessException(option + " " + file + ": " + problem, null);
+    }
+
     /** What went wrong, in words: the operating system's reason, and the other path where one is involved. */
     static String reason(IOException e) {
         if (e instanceof NoSuchFileException n) {
