@@ -94,4 +94,37 @@ class HostileInputsTest {
         assertError("--out " + file + ": is a file, expected a directory", "demo", "--out", file.toString(),
                 "--quiet");
     }
+
+    /** --n 100000000 ran 30 s to 6.5 GB and died with OutOfMemoryError; a .png is drawn at once, so it is refused. */
+    @Test
+    void aHugeNForAPngIsRefusedNamingN(@TempDir Path dir) {
+        assertError("--n 100000000: a .png of 100000000 samples needs about 762 MiB in memory, more than 256 MiB",
+                "sample", "--model", "gmm:eight-gaussians", "--sampler", "euler", "--steps", "2", "--n", "100000000",
+                "--out", dir.resolve("x.png").toString(), "--quiet");
+        assertError("--batch must be at least 1, got 0", "sample", "--model", "gmm:eight-gaussians", "--sampler",
+                "euler", "--steps", "2", "--batch", "0", "--out", dir.resolve("x.npy").toString(), "--quiet");
+    }
+
+    /** Array files are written batch by batch; the batches do not change the samples. */
+    @Test
+    void arrayFilesAreWrittenBatchByBatch(@TempDir Path dir) {
+        Path batched = dir.resolve("batched.npy");
+        Path whole = dir.resolve("whole.npy");
+        for (String[] extra : new String[][] {{"--batch", "300", "--out", batched.toString()},
+            {"--out", whole.toString()}}) {
+            String[] args = {"sample", "--model", "gmm:eight-gaussians", "--sampler", "dpmpp-2m-sde", "--steps", "6",
+                "--n", "1000", "--seed", "5", "--quiet"};
+            String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
+            System.arraycopy(extra, 0, all, args.length, extra.length);
+            CliRunner.Result r = CliRunner.run(all);
+            org.junit.jupiter.api.Assertions.assertEquals(0, r.exitCode(), r.err());
+            org.junit.jupiter.api.Assertions.assertTrue(r.out().contains("1000 samples, 6 steps"), r.out());
+        }
+        try (NDManager m = Backend.newManager()) {
+            var a = org.diffusion4j.io.ArrayFiles.read(batched, m);
+            var b = org.diffusion4j.io.ArrayFiles.read(whole, m);
+            org.junit.jupiter.api.Assertions.assertEquals(new ai.djl.ndarray.types.Shape(1000, 2), a.getShape());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 1e-6f);
+        }
+    }
 }

@@ -231,6 +231,96 @@ public final class ArrayFiles {
         out.write(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Takes the batches of an array written in pieces. */
+    @FunctionalInterface
+    public interface BatchSink {
+        /** Appends {@code batch} (rows × the sample shape) to the file. */
+        void append(NDArray batch) throws IOException;
+    }
+
+    /** Hands every batch of an array to a sink, in order. */
+    @FunctionalInterface
+    public interface BatchProducer {
+        void produce(BatchSink sink) throws IOException;
+    }
+
+    /**
+     * Writes an array of {@code rows} samples of {@code sampleShape} in {@code type} to {@code file} (.npy, .npz or
+     * .csv) batch by batch, as {@code producer} hands them over: the header first (its shape is known), then each
+     * batch's bytes, so memory holds one batch whatever the number of rows. Atomic; the file is only replaced when
+     * exactly {@code rows} rows of that shape arrived.
+     */
+    public static void writeInBatches(Path file, long rows, Shape sampleShape, DataType type, BatchProducer producer) {
+        String extension = extension(file);
+        if (!List.of("npy", "npz", "csv").contains(extension)) {
+            throw new FileFormatException(file, "unknown array format '." + extension + "'; expected .npy, .npz or "
+                    + ".csv");
+        }
+        Shape shape = new Shape(rows).addAll(sampleShape);
+        AtomicFiles.write(file, raw -> {
+            OutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
+            java.util.zip.ZipOutputStream zip = null;
+            if (extension.equals("npz")) {
+                zip = new java.util.zip.ZipOutputStream(out);
+                zip.putNextEntry(new ZipEntry(NPZ_ENTRY + ".npy"));
+                out = zip;
+            }
+            OutputStream target = out;
+            if (!extension.equals("csv")) {
+                target.write(npyHeader(shape, type));
+            }
+            long[] written = {0};
+            producer.produce(batch -> {
+                Shape expected = new Shape(batch.getShape().get(0)).addAll(sampleShape);
+                if (!batch.getShape().equals(expected) || written[0] + batch.getShape().get(0) > rows) {
+                    throw new IllegalStateException("batch of shape " + batch.getShape() + " after " + written[0]
+                            + " rows does not continue an array of shape " + shape);
+                }
+                if (extension.equals("csv")) {
+                    writeCsv(batch, target);
+                } else {
+                    try (NDArray typed = NativeArrays.copy(batch, type)) {
+                        java.nio.ByteBuffer bytes = typed.toByteBuffer();
+                        byte[] chunk = new byte[Math.min(1 << 16, Math.max(1, bytes.remaining()))];
+                        while (bytes.hasRemaining()) {
+                            int k = Math.min(chunk.length, bytes.remaining());
+                            bytes.get(chunk, 0, k);
+                            target.write(chunk, 0, k);
+                        }
+                    }
+                }
+                written[0] += batch.getShape().get(0);
+            });
+            if (written[0] != rows) {
+                throw new IllegalStateException(written[0] + " rows written of " + rows);
+            }
+            if (zip != null) {
+                zip.closeEntry();
+                zip.finish();
+            }
+            out.flush();
+        });
+    }
+
+    /** A version 1.0 .npy header for {@code shape} in {@code type}, padded to 64 bytes as NumPy does. */
+    static byte[] npyHeader(Shape shape, DataType type) {
+        String order = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? "<" : ">";
+        String descr = type.getNumOfBytes() == 1 ? type.asNumpy() : order + type.asNumpy().substring(1);
+        StringBuilder dims = new StringBuilder("(");
+        for (int i = 0; i < shape.dimension(); i++) {
+            dims.append(i > 0 ? ", " : "").append(shape.get(i));
+        }
+        dims.append(shape.dimension() == 1 ? ",)" : ")");
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1));
+        return b.array();
+    }
+
     /** The lower-case extension of {@code file} without the dot, or "" if none. */
     public static String extension(Path file) {
         String name = file.getFileName().toString();
