@@ -112,7 +112,7 @@ final class SampleCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--batch", paramLabel = "B",
-            description = "Samples drawn at once (default: as many as fit in 64 MiB of sampler state); .npy, .npz and "
+            description = "Samples drawn at once (default: as many as fit in an estimated 64 MiB); .npy, .npz and "
                     + ".csv are written batch by batch, so any --n needs only one batch in memory.")
     Integer batch;
 
@@ -187,8 +187,8 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     /**
-     * The batches of this run: {@code --batch}, or as many samples as fit in {@link Batches#DEFAULT_BUDGET_BYTES} of
-     * sampler state ({@link Batches#bytesPerSample}).
+     * The batches of this run: {@code --batch}, or as many samples as fit in {@link Batches#DEFAULT_BUDGET_BYTES}
+     * ({@link Batches#bytesPerSample} each).
      */
     private Batches batches(int count, Shape sampleShape, DataType type) {
         if (batch != null) {

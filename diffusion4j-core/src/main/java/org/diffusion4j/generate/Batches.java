@@ -17,16 +17,14 @@ import org.diffusion4j.InvalidArgumentException;
  */
 public record Batches(int n, int batch) {
     /**
-     * Arrays of one sample's size a sampler keeps alive at once: the state, the denoised estimate, a derivative, the
-     * noise, temporaries and up to three remembered steps of a multistep method. A planning figure from the step
-     * loop's structure; a network's activations come on top (see {@link #DEFAULT_BUDGET_BYTES}).
+     * Arrays of one sample's size that drawing it keeps alive at once: the sampler's state, denoised estimate,
+     * derivative, noise and remembered steps (about 8), and the denoiser's temporaries or a network's activations
+     * (the rest). A planning figure: the eight-Gaussian mixture measured about 2 kB per 2-D float32 sample (resident
+     * memory of a 10⁶-sample batch, docs/reliability.md), i.e. about 64 sample-sized arrays.
      */
-    public static final int WORKING_COPIES = 8;
+    public static final int ARRAYS_PER_SAMPLE = 64;
 
-    /**
-     * The working memory a batch is sized to by default: 64 MiB of sampler state. A network's activations are
-     * several times that; a mixture's per-component temporaries about its component count times.
-     */
+    /** The memory a batch is sized to by default: 64 MiB ({@link #bytesPerSample} each). */
     public static final long DEFAULT_BUDGET_BYTES = 64L << 20;
 
     /** The most samples one batch holds by default (images: far fewer, by the budget). */
@@ -41,12 +39,12 @@ public record Batches(int n, int batch) {
         }
     }
 
-    /** The bytes of sampler state one sample of {@code sampleShape} in {@code type} needs while it is drawn. */
+    /** The memory one sample of {@code sampleShape} in {@code type} needs while it is drawn (an estimate). */
     public static long bytesPerSample(Shape sampleShape, DataType type) {
-        return sampleShape.size() * type.getNumOfBytes() * WORKING_COPIES;
+        return sampleShape.size() * type.getNumOfBytes() * ARRAYS_PER_SAMPLE;
     }
 
-    /** Batches of {@code n} samples sized to {@code budgetBytes} of sampler state (at least 1, at most n). */
+    /** Batches of {@code n} samples sized to {@code budgetBytes} of memory (at least 1, at most n). */
     public static Batches within(int n, Shape sampleShape, DataType type, long budgetBytes) {
         long fit = Math.max(1, budgetBytes / Math.max(1, bytesPerSample(sampleShape, type)));
         return new Batches(n, (int) Math.min(Math.min(n, MAX_BATCH), fit));
