@@ -43,8 +43,8 @@ public final class Idx {
                         + "-byte gzip file can expand to");
             }
             if (!gzipped && bytes > size - header) {
-                throw new FileFormatException(file, what + " need " + bytes + " bytes, the file has " + (size - header)
-                        + " after the header");
+                throw new FileFormatException(file, "truncated: the header promises " + what + " (" + bytes
+                        + " bytes) but the file has " + (size - header) + " after the header");
             }
             if (bytes > limits.maxDataBytes()) {
                 throw new FileFormatException(file, what + " need " + bytes + " bytes; at most "

@@ -155,8 +155,8 @@ class HostileFilesTest {
         b.putInt(0x803).putInt(2_000_000).putInt(28).putInt(28);
         Files.write(file, b.array());
         FileFormatException e = assertThrows(FileFormatException.class, () -> Idx.images(file));
-        assertTrue(e.getMessage().contains("2000000 images of 28 × 28 need 1568000000 bytes, the file has 784 "
-                + "after the header"), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated: the header promises 2000000 images of 28 × 28 (1568000000 "
+                + "bytes) but the file has 784 after the header"), e.getMessage());
     }
 
     @Test
@@ -182,5 +182,23 @@ class HostileFilesTest {
             assertEquals(new Shape(2, 3), back.get("w").getShape());
             assertArrayEquals(new float[] {1, 1, 1}, back.get("b").toFloatArray());
         }
+    }
+
+    /** A 70-byte PNG whose header declares 100000 × 100000 pixels (40 GB decoded) in an image-folder dataset. */
+    @Test
+    void imageFolderPngDeclaringGigapixels(@TempDir Path dir) throws IOException {
+        Path png = Files.createDirectories(dir.resolve("cats")).resolve("huge.png");
+        ByteBuffer ihdr = ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(100_000)
+                .putInt(100_000).put(new byte[] {8, 2, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        ByteBuffer file = ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+        file.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
+                .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII)).putInt(0xae426082);
+        Files.write(png, file.array());
+        FileFormatException e = assertThrows(FileFormatException.class,
+                () -> org.diffusion4j.data.ImageFolder.load(dir, 1, 8));
+        assertTrue(e.getMessage().startsWith(png + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("100000 × 100000 pixels"), e.getMessage());
     }
 }

@@ -341,6 +341,28 @@ class ParserFuzzTest {
         assertEquals(images.count() * 9, images.pixels().length);
     }
 
+    // ---- image folders (PNG)
+
+    @Property
+    void imageFolderMutated(@ForAll("mutations") List<Mutation> mutations, @ForAll long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(1 + random.nextInt(12),
+                1 + random.nextInt(12), java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                image.setRGB(x, y, random.nextInt());
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", png);
+        byte[] bytes = mutate(png.toByteArray(), mutations);
+        Path folder = Files.createDirectories(dir.resolve("images").resolve("cats"));
+        read("images/cats/0.png", bytes, f -> {
+            org.diffusion4j.data.ImageFolder.load(folder.getParent(), 1, 8);
+            return List.of();
+        });
+    }
+
     // ---- JSON: mixture specs, sidecars, training configs
 
     private static final String MIXTURE = "{\"weights\": [0.5, 0.5], \"means\": [[0, 1], [2, 3]], "
