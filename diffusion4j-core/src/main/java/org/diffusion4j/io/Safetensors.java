@@ -174,8 +174,8 @@ public final class Safetensors {
         long[] offsets = integers(file, field + ": data_offsets", node.get("data_offsets"), 2);
         long expected = UserFiles.arrayBytes(file, field + ": shape", shape, type.getNumOfBytes());
         if (offsets[0] > offsets[1] || offsets[1] > dataBytes) {
-            throw new FileFormatException(file, field + ": data_offsets [" + offsets[0] + ", " + offsets[1]
-                    + "] do not lie within the " + dataBytes + " data bytes of the file");
+            throw new FileFormatException(file, "corrupt or truncated: " + field + ": data_offsets [" + offsets[0]
+                    + ", " + offsets[1] + "] do not lie within the " + dataBytes + " data bytes of the file");
         }
         if (offsets[1] - offsets[0] != expected) {
             throw new FileFormatException(file, field + ": shape " + java.util.Arrays.toString(shape) + " of "
