@@ -19,6 +19,7 @@ import org.diffusion4j.backend.Backend;
 import org.diffusion4j.eval.PhaseBenchmark;
 import org.diffusion4j.eval.SamplerBenchmark;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.process.Schedules;
 import picocli.CommandLine.Command;
@@ -98,6 +99,12 @@ final class BenchSamplersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (json != null) {
+            OutputPaths.requireWritableFile(json, "--json");
+        }
+        if (chart != null) {
+            OutputPaths.requireWritableFile(chart, "--chart");
+        }
         if (process.equals("psld")) {
             return phaseSpace();
         }

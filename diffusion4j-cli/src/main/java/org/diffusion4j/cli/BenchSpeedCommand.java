@@ -17,6 +17,7 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.bench.SpeedBenchmark;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.sample.SamplerRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,6 +85,9 @@ final class BenchSpeedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (json != null) {
+            OutputPaths.requireWritableFile(json, "--json");
+        }
         List<String> names = new ArrayList<>();
         List<Integer> batches = new ArrayList<>();
         for (String model : models) {

@@ -27,6 +27,7 @@ import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.sample.SamplerRegistry;
@@ -69,6 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         if (toySteps < 1) {
             throw new InvalidArgumentException("--toy-steps must be at least 1, got " + toySteps);
         }
+        OutputPaths.requireWritableDirectory(out, "--out");
         Files.createDirectories(out);
         long started = System.nanoTime();
         html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>diffusion4j demo</title><style>")

@@ -18,6 +18,7 @@ import org.diffusion4j.eval.ModelEvaluation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -98,6 +99,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (n < 1) {
             throw new InvalidArgumentException("--n must be at least 1, got " + n);
+        }
+        if (json != null) {
+            OutputPaths.requireWritableFile(json, "--json");
         }
         try (NDManager manager = Backend.newManager()) {
             Measured measured = measured(manager);

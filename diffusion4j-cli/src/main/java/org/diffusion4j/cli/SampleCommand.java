@@ -7,13 +7,17 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntUnaryOperator;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.generate.Batches;
 import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.io.FileAccessException;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
@@ -108,6 +112,11 @@ final class SampleCommand implements Callable<Integer> {
             description = "Where to write the samples (.npy, .npz, .csv or .png).")
     Path out;
 
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Samples drawn at once (default: as many as fit in an estimated 64 MiB); .npy, .npz and "
+                    + ".csv are written batch by batch, so any --n needs only one batch in memory.")
+    Integer batch;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -121,6 +130,7 @@ final class SampleCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
+        OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
         long started = System.nanoTime();
@@ -135,18 +145,97 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
             requireDrawable(format, generator.sampleShape());
-            Generation result;
-            try (Progress progress = new Progress(sampler, steps, quiet, System.err)) {
-                result = generator.generate(GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, count))
-                        .classes(labels(generator.classes(), count)).guidance(guidance).sampler(sampler).steps(steps)
-                        .grid(grid.spec()).finalZero(grid.finalZero).dtype(type).noise(kind).start(init)
-                        .callback(info -> progress.step(String.format("%.4g", info.level()))).build(), manager);
+            Batches batches = batches(count, generator.sampleShape(), type);
+            requireRoom(format, count, generator.sampleShape(), type);
+            int classes = generator.classes();
+            if (classes == 0 && classLabel != null) {
+                throw new InvalidArgumentException("--class needs a class-conditional model");
             }
-            write(result.samples(), generator.sampleShape());
+            GenerationRequest template = GenerationRequest.builder(new long[] {seed}).guidance(guidance)
+                    .sampler(sampler).steps(steps).grid(grid.spec()).finalZero(grid.finalZero).dtype(type).noise(kind)
+                    .build();
+            IntUnaryOperator classOf = classes == 0 ? null : i -> classLabel != null ? classLabel : i % classes;
+            Batches.Starts starts = init == null ? null : (from, to) -> init.get(from + ":" + to);
+            Generation[] last = new Generation[1];
+            try (Progress progress = new Progress(sampler, (long) steps * batches.count(), quiet, System.err)) {
+                GenerationRequest request = template.toBuilder()
+                        .callback(info -> progress.step(String.format("%.4g", info.level()))).build();
+                if (format.equals("png")) {
+                    float[] values = new float[Math.multiplyExact(count, (int) generator.sampleShape().size())];
+                    batches.generate(generator, request, seed, classOf, starts, manager, (from, g) -> {
+                        float[] batch = g.samples().toType(DataType.FLOAT32, false).toFloatArray();
+                        System.arraycopy(batch, 0, values, from * (int) generator.sampleShape().size(), batch.length);
+                        last[0] = g;
+                    });
+                    drawPng(values, count, generator.sampleShape());
+                } else {
+                    ArrayFiles.writeInBatches(out, count, generator.sampleShape(), type, sink ->
+                            batches.generate(generator, request, seed, classOf, starts, manager, (from, g) -> {
+                                try {
+                                    sink.append(g.samples());
+                                } catch (java.io.IOException e) {
+                                    throw FileAccessException.writing(out, e);
+                                }
+                                last[0] = g;
+                            }));
+                }
+            }
+            Generation result = last[0];
             System.out.printf("%s: %d samples, %d steps, NFE %d, %.2f s → %s%n", result.sampler(), count,
                     result.steps(), result.evaluations(), (System.nanoTime() - started) / 1e9, out);
         }
         return 0;
+    }
+
+    /**
+     * The batches of this run: {@code --batch}, or as many samples as fit in {@link Batches#DEFAULT_BUDGET_BYTES}
+     * ({@link Batches#bytesPerSample} each).
+     */
+    private Batches batches(int count, Shape sampleShape, DataType type) {
+        if (batch != null) {
+            if (batch < 1) {
+                throw new InvalidArgumentException("--batch must be at least 1, got " + batch);
+            }
+            return new Batches(count, Math.min(batch, count));
+        }
+        return Batches.within(count, sampleShape, type, Batches.DEFAULT_BUDGET_BYTES);
+    }
+
+    /** The most memory a .png may need: the samples as floats and the picture's pixels. */
+    static final long PNG_BUDGET_BYTES = 256L << 20;
+
+    /**
+     * Refuses, naming --n, what cannot fit: a .png (drawn from all samples at once) over {@link #PNG_BUDGET_BYTES},
+     * or an array file larger than the free space where it goes. Array files are written batch by batch, so their
+     * size is bounded by the disk, not the memory.
+     */
+    private void requireRoom(String format, int count, Shape sampleShape, DataType type) {
+        long values = count * sampleShape.size();
+        if (format.equals("png")) {
+            long pixels = sampleShape.dimension() == 3 ? (count / 10 + 1) * 10L * (sampleShape.get(1) * 2 + 2)
+                    * (sampleShape.get(2) * 2 + 2) * 4 : 0;
+            long bytes = values * 4 + pixels;
+            if (bytes > PNG_BUDGET_BYTES) {
+                throw new InvalidArgumentException("--n " + count + ": a .png of " + count + " samples needs about "
+                        + bytes / (1 << 20) + " MiB in memory, more than " + (PNG_BUDGET_BYTES >> 20) + " MiB; write "
+                        + ".npy, .npz or .csv (written batch by batch) or ask for fewer samples");
+            }
+            return;
+        }
+        long bytes = format.equals("csv") ? values * 25 : values * type.getNumOfBytes();
+        Path dir = out.toAbsolutePath().getParent();
+        while (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            dir = dir.getParent();
+        }
+        try {
+            long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+            if (bytes > free) {
+                throw new InvalidArgumentException("--n " + count + ": the samples need about " + bytes / (1 << 20)
+                        + " MiB as ." + format + " but " + dir + " has " + free / (1 << 20) + " MiB free");
+            }
+        } catch (java.io.IOException e) {
+            // the free space is unknown: the write itself will say if the disk fills up
+        }
     }
 
     /** Fails when a .png is asked for samples that are neither images nor 2-D points. */
@@ -156,21 +245,6 @@ final class SampleCommand implements Callable<Integer> {
             throw new InvalidArgumentException("a .png needs images or 2-D samples; these have shape " + sample
                     + " (write .npy, .npz or .csv instead)");
         }
-    }
-
-    /** The class of each sample: --class, or the classes in turn; null for an unconditional model. */
-    private int[] labels(int classes, int count) {
-        if (classes == 0) {
-            if (classLabel != null) {
-                throw new InvalidArgumentException("--class needs a class-conditional model");
-            }
-            return null;
-        }
-        int[] labels = new int[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = classLabel != null ? classLabel : i % classes;
-        }
-        return labels;
     }
 
     private void checkInit(NDArray init, Shape sampleShape, String model) {
@@ -196,18 +270,15 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    private void write(NDArray samples, Shape shape) {
-        if (!ArrayFiles.extension(out).equals("png")) {
-            ArrayFiles.write(out, samples);
-            return;
-        }
-        float[] values = samples.toType(DataType.FLOAT32, false).toFloatArray();
-        int n = (int) samples.getShape().get(0);
+    private void drawPng(float[] values, int n, Shape shape) {
         if (shape.dimension() == 3) {
             Previews.write(Previews.grid(values, n, (int) shape.get(0), (int) shape.get(1), 10, 2), out);
         } else {
-            Charts.scatter(out, sampler + ", " + steps + " steps", samples.toType(DataType.FLOAT64, false)
-                    .toDoubleArray());
+            double[] points = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                points[i] = values[i];
+            }
+            Charts.scatter(out, sampler + ", " + steps + " steps", points);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.diffusion4j.data.IdxDatasets;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.eval.Classifier;
+import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.train.ClassifierTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +50,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.requireWritableDirectory(out, "--out");
         IdxDatasets.Kind kind = IdxDatasets.Kind.parse(dataset);
         IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, !offline).load(kind);
         loaded.notes().forEach(note -> System.err.println("d4j train-classifier: " + note));

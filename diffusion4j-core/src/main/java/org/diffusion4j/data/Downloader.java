@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.FileAccessException;
 
 /**
  * Fetches a file from the first mirror that serves it and keeps it only if its SHA-256 matches: the download goes to
@@ -92,7 +93,7 @@ public final class Downloader {
             }
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw FileAccessException.reading(file, e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

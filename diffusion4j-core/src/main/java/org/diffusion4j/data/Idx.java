@@ -5,26 +5,63 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.ReadLimits;
+import org.diffusion4j.io.UserFiles;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST (LeCun et al.), gzipped or raw: a big-endian header (magic
- * 0x0803 and n, rows, columns for images; 0x0801 and n for labels) followed by unsigned bytes.
+ * 0x0803 and n, rows, columns for images; 0x0801 and n for labels) followed by unsigned bytes. The declared size is
+ * checked before it is allocated: against the bytes after the header of a raw file, against the most a gzip file of
+ * this size can expand to (1032:1), and against the {@link ReadLimits}.
  */
 public final class Idx {
+    /** The most a deflate stream expands (zlib's technical report), as in {@code ArrayFiles}. */
+    private static final long DEFLATE_RATIO = 1032;
+
     private Idx() {}
 
     /** Images as n·rows·cols unsigned bytes, with their dimensions. */
     public record Images(byte[] pixels, int count, int rows, int columns) {}
 
+    /** An opened IDX file: its (decompressed) stream, its size on disk, and whether it is gzipped. */
+    private record Source(DataInputStream in, long size, boolean gzipped) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        /** Fails unless {@code bytes} after a {@code header}-byte header can be in this file. */
+        void require(Path file, long bytes, int header, String what, ReadLimits limits) {
+            if (gzipped && bytes > size * DEFLATE_RATIO + 1024) {
+                throw new FileFormatException(file, what + " need " + bytes + " bytes, more than the " + size
+                        + "-byte gzip file can expand to");
+            }
+            if (!gzipped && bytes > size - header) {
+                throw new FileFormatException(file, "truncated: the header promises " + what + " (" + bytes
+                        + " bytes) but the file has " + (size - header) + " after the header");
+            }
+            if (bytes > limits.maxDataBytes()) {
+                throw new FileFormatException(file, what + " need " + bytes + " bytes; at most "
+                        + limits.maxDataBytes() + " are read (system property " + ReadLimits.MAX_DATA_BYTES + ")");
+            }
+        }
+    }
+
     /** Reads an image file. */
     public static Images images(Path file) {
-        try (DataInputStream in = open(file)) {
+        return images(file, ReadLimits.defaults());
+    }
+
+    /** Reads an image file under {@code limits}. */
+    public static Images images(Path file, ReadLimits limits) {
+        try (Source source = open(file)) {
+            DataInputStream in = source.in();
             int magic = in.readInt();
             if (magic != 0x00000803) {
                 throw new FileFormatException(file, String.format("not an IDX image file (magic 0x%08x, expected "
@@ -37,8 +74,10 @@ public final class Idx {
                 throw new FileFormatException(file, "implausible IDX dimensions " + count + " × " + rows + " × "
                         + columns);
             }
+            String what = count + " images of " + rows + " × " + columns;
+            source.require(file, (long) count * rows * columns, 16, what, limits);
             byte[] pixels = new byte[count * rows * columns];
-            readFully(in, pixels, file, count + " images of " + rows + " × " + columns);
+            readFully(in, pixels, file, what);
             return new Images(pixels, count, rows, columns);
         } catch (IOException e) {
             throw failure(file, e);
@@ -47,7 +86,13 @@ public final class Idx {
 
     /** Reads a label file. */
     public static int[] labels(Path file) {
-        try (DataInputStream in = open(file)) {
+        return labels(file, ReadLimits.defaults());
+    }
+
+    /** Reads a label file under {@code limits}. */
+    public static int[] labels(Path file, ReadLimits limits) {
+        try (Source source = open(file)) {
+            DataInputStream in = source.in();
             int magic = in.readInt();
             if (magic != 0x00000801) {
                 throw new FileFormatException(file, String.format("not an IDX label file (magic 0x%08x, expected "
@@ -57,6 +102,7 @@ public final class Idx {
             if (count < 0) {
                 throw new FileFormatException(file, "negative label count " + count);
             }
+            source.require(file, count, 8, count + " labels", limits);
             byte[] raw = new byte[count];
             readFully(in, raw, file, count + " labels");
             int[] labels = new int[count];
@@ -69,17 +115,21 @@ public final class Idx {
         }
     }
 
-    private static DataInputStream open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new FileFormatException(file, "no such file");
-        }
+    private static Source open(Path file) throws IOException {
+        long size = UserFiles.size(file);
         InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
-        raw.reset();
-        InputStream in = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new DataInputStream(in);
+        try {
+            raw.mark(2);
+            int b1 = raw.read();
+            int b2 = raw.read();
+            raw.reset();
+            boolean gzipped = b1 == 0x1f && b2 == 0x8b;
+            InputStream in = gzipped ? new GZIPInputStream(raw, 1 << 16) : raw;
+            return new Source(new DataInputStream(in), size, gzipped);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     private static void readFully(DataInputStream in, byte[] target, Path file, String what) throws IOException {
@@ -94,6 +144,6 @@ public final class Idx {
         if (e instanceof EOFException || e instanceof ZipException) {
             return new FileFormatException(file, "truncated or corrupt (" + e.getMessage() + ")", e);
         }
-        return new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        return FileAccessException.reading(file, e);
     }
 }

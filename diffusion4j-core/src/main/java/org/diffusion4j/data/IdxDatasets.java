@@ -1,8 +1,6 @@
 package org.diffusion4j.data;
 
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import java.util.Map;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.SpecOptions;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.UserFiles;
 
 /**
  * MNIST and Fashion-MNIST from a data directory. Each split is found under any of the names it commonly has
@@ -170,15 +169,11 @@ public final class IdxDatasets {
             return;
         }
         Map<String, String> listed = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(sums)) {
-                String[] parts = line.trim().split("\\s+");
-                if (parts.length == 2) {
-                    listed.put(parts[1].replaceFirst("^\\*", ""), parts[0].toLowerCase(Locale.ROOT));
-                }
+        for (String line : UserFiles.readText(sums).lines().toList()) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 2) {
+                listed.put(parts[1].replaceFirst("^\\*", ""), parts[0].toLowerCase(Locale.ROOT));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         String expected = listed.get(file.getFileName().toString());
         if (expected != null && !expected.equals(Downloader.sha256(file))) {

@@ -5,15 +5,18 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.diffusion4j.DiffusionException;
+import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.io.FileFormatException;
 
 /**
@@ -83,14 +86,33 @@ public final class ImageFolder {
                 "folder:" + dir);
     }
 
+    /** The most pixels one image of a folder may declare: 8192 × 8192 (256 MiB decoded as ARGB). */
+    static final long MAX_PIXELS = 1L << 26;
+
+    /** Decodes {@code file} after checking the size its header declares against {@link #MAX_PIXELS}. */
     private static BufferedImage read(Path file) {
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new FileFormatException(file, "not a readable image");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new FileFormatException(file, "not a readable image (no PNG or JPEG decoder recognizes it)");
             }
-            return image;
-        } catch (IOException e) {
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width < 1 || height < 1 || width * height > MAX_PIXELS) {
+                    throw new FileFormatException(file, "declares " + width + " × " + height + " pixels; an image "
+                            + "of a folder dataset may have at most " + MAX_PIXELS + " (8192 × 8192)");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FileFormatException f) {
+                throw f;
+            }
             throw new FileFormatException(file, "cannot be read as an image (" + e.getMessage() + ")", e);
         }
     }
@@ -104,7 +126,7 @@ public final class ImageFolder {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(keep).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw FileAccessException.reading(dir, e);
         }
     }
 }

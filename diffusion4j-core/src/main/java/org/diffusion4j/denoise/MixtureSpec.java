@@ -15,6 +15,7 @@ import java.util.List;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.UserFiles;
 
 /**
  * The JSON form of a {@link GaussianMixture}:
@@ -34,11 +35,7 @@ public final class MixtureSpec {
         if (!Files.isRegularFile(file)) {
             throw new FileFormatException(file, "no such mixture spec file");
         }
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return parse(UserFiles.readText(file), file.toString());
     }
 
     /** The bundled mixture called {@code name} (one of {@link #BUNDLED}). */

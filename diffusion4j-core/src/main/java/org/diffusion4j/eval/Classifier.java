@@ -21,10 +21,10 @@ import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.Safetensors;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.ClassifierNetwork;
 import org.diffusion4j.nn.Weights;
 import org.diffusion4j.train.ClassifierTraining;
-import org.diffusion4j.train.TrainingConfig;
 
 /**
  * A trained image classifier: its predictions measure the class accuracy of conditional samples, and its feature
@@ -72,11 +72,8 @@ public final class Classifier implements AutoCloseable {
 
     /** A classifier saved by {@link #save}. */
     public static Classifier load(Path weightsFile, Path sidecar) {
-        ObjectNode info;
-        try {
-            info = (ObjectNode) TrainingConfig.JSON.readTree(sidecar.toFile());
-        } catch (IOException | ClassCastException e) {
-            throw new FileFormatException(sidecar, "not a classifier description (" + e.getMessage() + ")", e);
+        if (!(UserFiles.readJson(sidecar) instanceof ObjectNode info)) {
+            throw new FileFormatException(sidecar, "not a classifier description: expected a JSON object");
         }
         return of(info, manager -> Safetensors.read(weightsFile, manager), weightsFile.toString());
     }

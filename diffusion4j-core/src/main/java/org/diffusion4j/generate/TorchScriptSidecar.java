@@ -5,9 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +16,7 @@ import org.diffusion4j.DiffusionException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.process.DiscreteSchedule;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.process.Schedules;
@@ -111,13 +109,7 @@ public record TorchScriptSidecar(Path file, Shape sampleShape, DataType dataType
                     + "that says what the module predicts, on which process, with which noise label and sample shape "
                     + "(docs/pytorch.md)");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return parse(text, file);
+        return parse(UserFiles.readText(file), file);
     }
 
     /** Parses sidecar {@code json}; {@code file} names it in errors. */

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.Preconditioning;
+import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.nn.NetworkConfig;
 
 /**
@@ -124,7 +125,7 @@ public final class PyTorchExport {
                             + " itself");
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw FileAccessException.reading(out, e);
             }
         }
         if (!force && !isEmpty(out)) {
@@ -140,7 +141,7 @@ public final class PyTorchExport {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             return !entries.iterator().hasNext();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+            throw FileAccessException.reading(dir, e);
         }
     }
 
@@ -188,7 +189,7 @@ public final class PyTorchExport {
             staged = null;
             return new Result(out, network, parameters, replaced);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+            throw FileAccessException.writing(out, e);
         } finally {
             if (staged != null) {
                 deleteTree(staged);

@@ -19,6 +19,7 @@ import org.diffusion4j.data.BatchOrder;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.io.Previews;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.process.NoiseSchedule;
 import org.diffusion4j.sample.Sampling;
@@ -209,8 +210,8 @@ public final class Trainer {
             return "none";
         }
         try {
-            return TrainingConfig.JSON.readTree(run.trainStateSummary().toFile()).path("step").asText("?");
-        } catch (java.io.IOException e) {
+            return UserFiles.readJson(run.trainStateSummary()).path("step").asText("?");
+        } catch (DiffusionException e) {
             return "?";
         }
     }

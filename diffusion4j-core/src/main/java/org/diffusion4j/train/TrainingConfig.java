@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.Psld;
@@ -247,11 +246,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (!Files.isRegularFile(file)) {
             throw new FileFormatException(file, "no such config file");
         }
-        try {
-            return parse(Files.readString(file), file.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return parse(UserFiles.readText(file), file.toString());
     }
 
     /** Parses a config; {@code source} names it in errors. */

@@ -83,4 +83,31 @@ class ArrayFilesTest {
                     m.ones(new Shape(1)))).getMessage().contains("expected .npy, .npz or .csv"));
         }
     }
+
+    /** Written batch by batch, an array reads back as the same array written at once. */
+    @Test
+    void writesInBatches(@TempDir Path dir) {
+        try (NDManager m = Backend.newManager()) {
+            NDArray x = m.randomNormal(0, 1, new Shape(7, 2, 3), DataType.FLOAT32);
+            for (String ext : new String[] {"npy", "npz", "csv"}) {
+                Path file = dir.resolve("batched." + ext);
+                ArrayFiles.writeInBatches(file, 7, new Shape(2, 3), DataType.FLOAT32, sink -> {
+                    sink.append(x.get("0:3"));
+                    sink.append(x.get("3:6"));
+                    sink.append(x.get("6:7"));
+                });
+                Path whole = dir.resolve("whole." + ext);
+                ArrayFiles.write(whole, x);
+                NDArray a = ArrayFiles.read(file, m);
+                NDArray b = ArrayFiles.read(whole, m);
+                assertEquals(b.getShape(), a.getShape(), ext);
+                assertArrayEquals(b.toType(DataType.FLOAT64, false).toDoubleArray(),
+                        a.toType(DataType.FLOAT64, false).toDoubleArray(), 0, ext);
+            }
+            Path short_ = dir.resolve("short.npy");
+            assertThrows(IllegalStateException.class, () -> ArrayFiles.writeInBatches(short_, 7, new Shape(2, 3),
+                    DataType.FLOAT32, sink -> sink.append(x.get("0:3"))));
+            assertTrue(!Files.exists(short_), "an incomplete array is never left under its name");
+        }
+    }
 }

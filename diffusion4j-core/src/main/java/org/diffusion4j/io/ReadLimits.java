@@ -1,0 +1,51 @@
+package org.diffusion4j.io;
+
+import org.diffusion4j.InvalidArgumentException;
+
+/**
+ * How much a reader of a user file may allocate: every declared size (a header length, shape × dtype, an entry's
+ * uncompressed size) is checked against the real file size and against these ceilings before anything is allocated.
+ *
+ * @param maxDataBytes the most bytes of array data one file may hold (after decompression)
+ * @param maxTextBytes the most bytes of a text file (JSON, CSV) or of a binary file's text header
+ */
+public record ReadLimits(long maxDataBytes, long maxTextBytes) {
+    /** System property overriding {@link #maxDataBytes} of {@link #defaults()}, in bytes. */
+    public static final String MAX_DATA_BYTES = "d4j.read.maxDataBytes";
+
+    /** System property overriding {@link #maxTextBytes} of {@link #defaults()}, in bytes. */
+    public static final String MAX_TEXT_BYTES = "d4j.read.maxTextBytes";
+
+    /** The default ceiling on array data: 2 GiB − 1, the most one engine array made from Java data can hold. */
+    public static final long DEFAULT_DATA_BYTES = Integer.MAX_VALUE;
+
+    /** The default ceiling on text: 64 MiB (a config, sidecar or mixture spec is a few kB). */
+    public static final long DEFAULT_TEXT_BYTES = 64L << 20;
+
+    public ReadLimits {
+        if (maxDataBytes < 0 || maxDataBytes > Integer.MAX_VALUE || maxTextBytes < 0
+                || maxTextBytes > Integer.MAX_VALUE) {
+            throw new InvalidArgumentException("read limits must lie in 0 … " + Integer.MAX_VALUE + " bytes, got "
+                    + maxDataBytes + " and " + maxTextBytes);
+        }
+    }
+
+    /** The defaults, or the values of the system properties {@value #MAX_DATA_BYTES} and {@value #MAX_TEXT_BYTES}. */
+    public static ReadLimits defaults() {
+        return new ReadLimits(property(MAX_DATA_BYTES, DEFAULT_DATA_BYTES),
+                property(MAX_TEXT_BYTES, DEFAULT_TEXT_BYTES));
+    }
+
+    private static long property(String name, long fallback) {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException("system property " + name + " must be a number of bytes, got '"
+                    + value + "'");
+        }
+    }
+}
