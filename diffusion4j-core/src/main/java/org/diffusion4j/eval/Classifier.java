@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +24,7 @@ import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.ClassifierNetwork;
 import org.diffusion4j.nn.Weights;
 import org.diffusion4j.train.ClassifierTraining;
+import org.diffusion4j.train.TrainingConfig;
 
 /**
  * A trained image classifier: its predictions measure the class accuracy of conditional samples, and its feature

@@ -42,7 +42,7 @@ public final class AtomicFiles {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean " + dir + ": " + e.getMessage(), e);
+            throw FileAccessException.writing(dir, e);
         }
         return removed;
     }
