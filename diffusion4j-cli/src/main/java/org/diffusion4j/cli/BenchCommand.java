@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** {@code d4j bench}: measurements that print a table and write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table and write JSON.",
-        subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class})
+        subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class, BenchServeCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

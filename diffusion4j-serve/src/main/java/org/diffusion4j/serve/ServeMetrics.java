@@ -74,6 +74,11 @@ public final class ServeMetrics {
         return batchSamples.count() == 0 ? 0 : batchSamples.totalAmount() / batchSamples.count();
     }
 
+    /** The samples run in engine batches so far. */
+    public double batchSamplesTotal() {
+        return batchSamples.totalAmount();
+    }
+
     /** The number of engine batches so far. */
     public long batches() {
         return batchSamples.count();
