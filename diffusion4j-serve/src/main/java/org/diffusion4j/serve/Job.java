@@ -59,10 +59,6 @@ public final class Job {
         return now - deadlineNanos > 0;
     }
 
-    long deadlineNanos() {
-        return deadlineNanos;
-    }
-
     /**
      * Whether nobody wants the result any more: cancelled, past its deadline, or a polled job whose client stopped
      * polling for longer than its grace.
