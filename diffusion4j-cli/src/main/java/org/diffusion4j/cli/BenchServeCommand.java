@@ -153,15 +153,17 @@ final class BenchServeCommand implements Callable<Integer> {
         ArrayNode memory = result.putArray("memory");
         System.out.printf("%nload: %d requests from %d clients, 1 in 10 each malformed, oversized, n too large%n",
                 load, clients);
-        System.out.printf("%10s %9s %12s %12s  %s%n", "requests", "req/s", "heap MiB", "RSS MiB", "statuses");
+        System.out.printf("%10s %9s %12s %12s %8s  %s%n", "requests", "req/s", "heap MiB", "RSS MiB", "threads",
+                "statuses");
         try (DiffusionServer server = DiffusionServer.start(served, config(true))) {
+            var client = LoadBenchmark.client();
             int chunk = Math.max(1, load / 10);
             int sent = 0;
             memory.add(sample(0, null));
             while (sent < load) {
                 int count = Math.min(chunk, load - sent);
                 int offset = sent;
-                LoadBenchmark.Result r = LoadBenchmark.run(server.port(), null, clients, count, i -> {
+                LoadBenchmark.Result r = LoadBenchmark.run(client, server.port(), null, clients, count, i -> {
                     int k = offset + i;
                     return new LoadBenchmark.Shot(switch (k % 10) {
                         case 3 -> "{\"model\": \"" + model + "\", \"steps\": ";
@@ -182,12 +184,14 @@ final class BenchServeCommand implements Callable<Integer> {
         System.gc();
         double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
         double rss = ResidentMemory.mebibytes();
-        System.out.printf(Locale.ROOT, "%10d %9s %12.1f %12.1f  %s%n", sent, r == null ? "" : String.format(
-                Locale.ROOT, "%.1f", r.requestsPerSecond()), heap, rss, r == null ? "" : r.statuses());
+        int threads = Thread.activeCount();
+        System.out.printf(Locale.ROOT, "%10d %9s %12.1f %12.1f %8d  %s%n", sent, r == null ? "" : String.format(
+                Locale.ROOT, "%.1f", r.requestsPerSecond()), heap, rss, threads, r == null ? "" : r.statuses());
         ObjectNode row = mapper.createObjectNode();
         row.put("requests", sent);
         row.put("heap_mib", heap);
         row.put("rss_mib", rss);
+        row.put("threads", threads);
         if (r != null) {
             row.put("requests_per_second", r.requestsPerSecond());
             row.set("statuses", mapper.valueToTree(r.statuses()));

@@ -44,15 +44,25 @@ public final class LoadBenchmark {
         }
     }
 
+    /** An HTTP/1.1 client for {@link #run}; one client reused across runs keeps the client side's memory constant. */
+    public static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
     /** Sends {@code requests} requests, request i's body from {@code shots}, from {@code clients} clients. */
     public static Result run(int port, String token, int clients, int requests, IntFunction<Shot> shots) {
+        return run(client(), port, token, clients, requests, shots);
+    }
+
+    /** {@link #run(int, String, int, int, IntFunction)} through {@code client}. */
+    public static Result run(HttpClient client, int port, String token, int clients, int requests,
+            IntFunction<Shot> shots) {
         if (clients < 1 || requests < 1) {
             throw new InvalidArgumentException("a load needs at least one client and one request, got " + clients
                     + " clients and " + requests + " requests");
         }
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/generate");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
         long[] latencies = new long[requests];
         int[] statuses = new int[requests];
         int[] batches = new int[requests];
