@@ -40,9 +40,13 @@ class BrowserTest {
 
     @Test
     void pageGeneratesAGrid(@TempDir Path profile) throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                () -> "browser test skipped: no Chromium at " + CHROMIUM + " or no chromedriver at " + CHROMEDRIVER
-                        + " (apt-get install chromium chromium-driver; .ci/run installs them)");
+        boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        String skipped = "BrowserTest skipped: no Chromium at " + CHROMIUM + " or no chromedriver at " + CHROMEDRIVER
+                + " (apt-get install chromium chromium-driver; .ci/run installs them)";
+        if (!browser) {
+            System.err.println(skipped);
+        }
+        Assumptions.assumeTrue(browser, skipped);
         String screenshot = System.getProperty("d4j.screenshot");
         try (NDManager manager = Backend.newManager();
                 DiffusionServer server = DiffusionServer.start(List.of(new ServedModel("bundled:mnist-edm",
