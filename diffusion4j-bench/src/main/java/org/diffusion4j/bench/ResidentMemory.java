@@ -5,18 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The process's resident set (Java heap and native memory alike), from {@code /proc/self/status}. */
-final class ResidentMemory {
+public final class ResidentMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
 
     private ResidentMemory() {}
 
     /** Whether this system reports it. */
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(STATUS);
     }
 
     /** Resident memory in MiB, or NaN where the system does not report it. */
-    static double mebibytes() {
+    public static double mebibytes() {
         if (!available()) {
             return Double.NaN;
         }

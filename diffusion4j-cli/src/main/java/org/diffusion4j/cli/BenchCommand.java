@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 /** {@code d4j bench}: measurements that print a table and write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table and write JSON.",
-        subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class, BenchKillSoakCommand.class,
-            BenchDeterminismCommand.class})
+        subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class, BenchServeCommand.class,
+            BenchKillSoakCommand.class, BenchDeterminismCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

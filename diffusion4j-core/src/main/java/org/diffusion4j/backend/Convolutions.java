@@ -59,6 +59,14 @@ public final class Convolutions {
             w = w.concat(x.getManager().zeros(extra, weight.getDataType()), 0);
             b = bias.concat(x.getManager().zeros(new Shape(paddedOut - out), bias.getDataType()), 0);
         }
+        // padded weights made from the parameters would belong to the parameters' manager (a result goes to its
+        // first operand's), which lives as long as the model; they belong to this call, like x
+        if (w != weight) {
+            w.attach(x.getManager());
+        }
+        if (b != bias) {
+            b.attach(x.getManager());
+        }
         NDArray y = Conv2d.conv2d(input, w, b, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(1, 1), 1).singletonOrThrow();
         return paddedOut == out ? y : y.get(":, 0:" + out);

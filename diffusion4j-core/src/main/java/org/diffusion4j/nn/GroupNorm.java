@@ -39,6 +39,12 @@ public final class GroupNorm {
         long[] affine = new long[shape.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = channels;
-        return normalized.mul(gamma.reshape(new Shape(affine))).add(beta.reshape(new Shape(affine)));
+        // the reshaped parameters would belong to the parameters' manager (a result goes to its first operand's),
+        // which lives as long as the model: one leaked pair per call in a long-running server. They go to x's.
+        NDArray scale = gamma.reshape(new Shape(affine));
+        NDArray shift = beta.reshape(new Shape(affine));
+        scale.attach(x.getManager());
+        shift.attach(x.getManager());
+        return normalized.mul(scale).add(shift);
     }
 }
