@@ -87,6 +87,12 @@ public final class SparkGeneration {
         settings.check(generator);
         long[] shape = generator.sampleShape().getShape();
         Path dir = out.toAbsolutePath();
+        for (String earlier : List.of("manifest.json", "samples.parquet")) {
+            if (Files.exists(dir.resolve(earlier))) {
+                throw new InvalidArgumentException("--out " + out + " already holds " + earlier + " from an earlier "
+                        + "run; choose another folder or delete it");
+            }
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -112,11 +118,11 @@ public final class SparkGeneration {
             List<Shard> collected = new ArrayList<>();
             JavaRDD<Row> rows = rdd.mapPartitions(it -> {
                 ExecutorModels.limitThreads(threads);
-                List<Row> out2 = new ArrayList<>();
+                List<Row> batch = new ArrayList<>();
                 while (it.hasNext()) {
-                    out2.addAll(rows(model, settings, it.next()));
+                    batch.addAll(rows(model, settings, it.next()));
                 }
-                return out2.iterator();
+                return batch.iterator();
             });
             StructType schema = new StructType().add("block", DataTypes.IntegerType, false)
                     .add("seed", DataTypes.LongType, false).add("class", DataTypes.IntegerType, true)

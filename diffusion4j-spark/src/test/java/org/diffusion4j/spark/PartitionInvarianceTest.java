@@ -3,6 +3,7 @@ package org.diffusion4j.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,6 +130,8 @@ class PartitionInvarianceTest {
         assertEquals(12 * 28 * 28, a.length);
         assertArrayEquals(a, readShards(tmp.resolve("p3"), 3));
         assertArrayEquals(single(MNIST, settings, blocks), a, "the single-process generator's samples, bit for bit");
+        assertSame(ExecutorModels.generator(MNIST), ExecutorModels.generator(new ModelSource("bundled:mnist-edm",
+                null, null)), "one model per executor JVM, shared by its tasks");
 
         SparkGeneration.run(spark, MNIST, settings, blocks, 3, 1, tmp.resolve("parquet"),
                 SparkGeneration.Format.PARQUET);
@@ -230,6 +233,12 @@ class PartitionInvarianceTest {
                 () -> SparkGeneration.run(spark, MIXTURE, new Settings("heun", 4, null, 1, 3), blocks, 2, 1, tmp,
                         SparkGeneration.Format.NPY));
         assertEquals("--class needs a class-conditional model", unconditional.getMessage());
+        SparkGeneration.run(spark, MIXTURE, new Settings("heun", 2, null, 1, null), blocks, 2, 1, tmp.resolve("done"),
+                SparkGeneration.Format.NPY);
+        assertEquals("--out " + tmp.resolve("done") + " already holds manifest.json from an earlier run; choose another "
+                + "folder or delete it", assertThrows(InvalidArgumentException.class, () -> SparkGeneration.run(spark,
+                        MIXTURE, new Settings("heun", 2, null, 1, null), blocks, 2, 1, tmp.resolve("done"),
+                        SparkGeneration.Format.NPY)).getMessage());
         assertEquals("give exactly one of --steps and --nfe", assertThrows(InvalidArgumentException.class,
                 () -> new Settings("heun", 4, 8, 1, null)).getMessage());
         assertEquals("--n must be at least 1, got 0", assertThrows(InvalidArgumentException.class,
