@@ -3,6 +3,7 @@ package org.diffusion4j.spark;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.generate.Generator;
@@ -33,12 +34,27 @@ final class ExecutorModels {
     }
 
     /**
-     * Sets the engine's intra-op threads before a task computes: each concurrent task gets {@code threads} (1 by
-     * default), so a local[k] or k-core executor runs k × threads engine threads, not k × cores (OpenMP workers
-     * that outnumber the cores spin against each other: the shared notes measured 3–6× slower sampling).
+     * Runs a task's work on this executor's engine.
+     *
+     * <p>Sets the engine's intra-op threads first: each concurrent task gets {@code threads} (1 by default), so a
+     * local[k] or k-core executor runs k × threads engine threads, not k × cores (OpenMP workers that outnumber the
+     * cores spin against each other: the shared notes measured 3–6× slower sampling).
+     *
+     * <p>And runs the work with diffusion4j's own class loader as the thread's context loader, restored after: Spark
+     * SQL runs write tasks (Parquet) under a session class loader through which the JDK's {@code ServiceLoader}
+     * finds no {@code RandomGenerator} provider, so the per-sample noise streams failed to start there
+     * ({@code No implementation of the random number generator algorithm "L64X128MixRandom"}).
      */
-    static void limitThreads(int threads) {
-        Backend.setIntraOpThreads(threads);
+    static <T> T inTask(int threads, Supplier<T> work) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(ExecutorModels.class.getClassLoader());
+        try {
+            Backend.setIntraOpThreads(threads);
+            return work.get();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     /** A fresh top-level manager for one task's arrays. */

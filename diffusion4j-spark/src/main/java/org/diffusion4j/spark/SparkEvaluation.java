@@ -138,15 +138,14 @@ public final class SparkEvaluation {
             }
         }
         JavaRDD<Task> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(tasks, partitions);
-        JavaRDD<BlockStats> stats = rdd.mapPartitions(it -> {
-            ExecutorModels.limitThreads(threads);
+        JavaRDD<BlockStats> stats = rdd.mapPartitions(it -> ExecutorModels.inTask(threads, () -> {
             List<BlockStats> out = new ArrayList<>();
             while (it.hasNext()) {
                 Task t = it.next();
                 out.add(measure(model, cells.get(t.cell()), t, measures));
             }
-            return out.iterator();
-        });
+            return out;
+        }).iterator());
         int size = cells.size();
         Totals totals = SparkJobs.call(() -> stats.treeAggregate(Totals.empty(size), Totals::add, Totals::merge, 2));
 

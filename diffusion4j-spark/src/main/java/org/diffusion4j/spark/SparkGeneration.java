@@ -104,26 +104,24 @@ public final class SparkGeneration {
         List<String> files = new ArrayList<>();
         if (format == Format.NPY) {
             String folder = dir.toString();
-            shards = new ArrayList<>(SparkJobs.collect(rdd.mapPartitions(it -> {
-                ExecutorModels.limitThreads(threads);
+            shards = new ArrayList<>(SparkJobs.collect(rdd.mapPartitions(it -> ExecutorModels.inTask(threads, () -> {
                 List<Shard> written = new ArrayList<>();
                 while (it.hasNext()) {
                     written.add(writeShard(model, settings, it.next(), Path.of(folder)));
                 }
-                return written.iterator();
-            })));
+                return written;
+            }).iterator())));
             shards.sort(Comparator.comparingInt(Shard::block));
             shards.forEach(s -> files.add(s.file()));
         } else {
             List<Shard> collected = new ArrayList<>();
-            JavaRDD<Row> rows = rdd.mapPartitions(it -> {
-                ExecutorModels.limitThreads(threads);
+            JavaRDD<Row> rows = rdd.mapPartitions(it -> ExecutorModels.inTask(threads, () -> {
                 List<Row> batch = new ArrayList<>();
                 while (it.hasNext()) {
                     batch.addAll(rows(model, settings, it.next()));
                 }
-                return batch.iterator();
-            });
+                return batch;
+            }).iterator());
             StructType schema = new StructType().add("block", DataTypes.IntegerType, false)
                     .add("seed", DataTypes.LongType, false).add("class", DataTypes.IntegerType, true)
                     .add("sample", DataTypes.createArrayType(DataTypes.FloatType, false), false)
