@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
             ExportCommand.class, ServeCommand.class,
             TrainClassifierCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Run 'd4j COMMAND --help' for the options of a command."})
+        footer = {"", "Run 'd4j COMMAND --help' for the options of a command.",
+            "Run 'd4j spark --help' for generation and evaluation on Apache Spark (docs/spark.md)."})
 public final class D4j implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -20,8 +20,22 @@ public final class FrechetDistance {
         }
         double[] meanA = mean(a);
         double[] meanB = mean(b);
-        RealMatrix covA = covariance(a, meanA);
-        RealMatrix covB = covariance(b, meanB);
+        return between(meanA, covariance(a, meanA), meanB, covariance(b, meanB));
+    }
+
+    /**
+     * The distance between the Gaussians N(meanA, covA) and N(meanB, covB), for moments gathered elsewhere (a
+     * distributed job's sums of features and their outer products).
+     */
+    public static double between(double[] meanA, double[][] covA, double[] meanB, double[][] covB) {
+        if (meanA.length != meanB.length || covA.length != meanA.length || covB.length != meanB.length) {
+            throw new ShapeMismatchException("moments of dimension " + meanA.length + " (covariance " + covA.length
+                    + ") and " + meanB.length + " (covariance " + covB.length + ")");
+        }
+        return between(meanA, new Array2DRowRealMatrix(covA, true), meanB, new Array2DRowRealMatrix(covB, true));
+    }
+
+    private static double between(double[] meanA, RealMatrix covA, double[] meanB, RealMatrix covB) {
         double shift = 0;
         for (int i = 0; i < meanA.length; i++) {
             shift += (meanA[i] - meanB[i]) * (meanA[i] - meanB[i]);

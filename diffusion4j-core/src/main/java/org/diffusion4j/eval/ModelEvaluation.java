@@ -80,9 +80,9 @@ public final class ModelEvaluation {
         }
         Classifier classifier = reference.classifier();
         GaussianMixture mixture = reference.mixture();
-        int[] order = permutation(data.size(), seed);
-        float[] realA = gather(data, Arrays.copyOfRange(order, 0, n));
-        float[] realB = gather(data, Arrays.copyOfRange(order, n, 2 * n));
+        RealSets real = realSets(data, n, seed);
+        float[] realA = real.a();
+        float[] realB = real.b();
         double nan = Double.NaN;
         if (classifier != null) {
             double[][] fGenerated = classifier.features(generated, n);
@@ -116,6 +116,23 @@ public final class ModelEvaluation {
                 SlicedWasserstein.distance(pGenerated, pA, 128, seed), SlicedWasserstein.distance(pB, pA, 128, seed),
                 Mmd.squared(Arrays.copyOf(pGenerated, small), Arrays.copyOf(pA, small)),
                 Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor);
+    }
+
+    /** Two disjoint sets of {@code n} real samples each (flattened), {@code a} the reference, {@code b} for the floor. */
+    public record RealSets(float[] a, float[] b) {}
+
+    /**
+     * The real sets {@link #evaluate} measures against: the first {@code n} and the next {@code n} samples of a
+     * permutation of {@code data} drawn from {@code seed} (the first seed of the request).
+     */
+    public static RealSets realSets(ImageSet data, int n, long seed) {
+        if (2 * n > data.size()) {
+            throw new InvalidArgumentException("the floor needs two disjoint real sets of " + n + " samples, but the "
+                    + "data has " + data.size() + "; ask for at most " + data.size() / 2);
+        }
+        int[] order = permutation(data.size(), seed);
+        return new RealSets(gather(data, Arrays.copyOfRange(order, 0, n)), gather(data, Arrays.copyOfRange(order,
+                n, 2 * n)));
     }
 
     private static double nll(GaussianMixture mixture, float[] values, int n, Shape sample, NDManager manager) {

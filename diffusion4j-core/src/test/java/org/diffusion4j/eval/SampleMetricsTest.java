@@ -56,6 +56,18 @@ class SampleMetricsTest {
         assertEquals((1 - k) * (1 - k) * (meanSq + trace), FrechetDistance.between(a, scaled), 1e-8);
     }
 
+    /** Between two Gaussians given by their moments: ‖μ₁ − μ₂‖² + Tr(C₁ + C₂ − 2(C₁C₂)^{½}), here diagonal. */
+    @Test
+    void frechetDistanceOfMoments() {
+        double[] m1 = {0, 1};
+        double[] m2 = {3, -1};
+        double[][] c1 = {{4, 0}, {0, 1}};
+        double[][] c2 = {{1, 0}, {0, 9}};
+        // 9 + 4 + (4 + 1 − 2·2) + (1 + 9 − 2·3) = 13 + 1 + 4
+        assertEquals(18, FrechetDistance.between(m1, c1, m2, c2), 1e-12);
+        assertEquals(0, FrechetDistance.between(m1, c1, m1, c1), 1e-12);
+    }
+
     @Test
     void precisionAndRecallSeeModesAndCoverage() {
         double[][] real = gaussian(400, 2, 3, new double[] {1, 1});
