@@ -22,6 +22,7 @@ import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.process.Schedules;
+import org.diffusion4j.train.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -109,7 +110,7 @@ final class BenchSamplersCommand implements Callable<Integer> {
             return phaseSpace();
         }
         List<String> specs = SamplerSpecs.split(samplers);
-        SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(Models.mixture(model), specs, nfe)
+        SamplerBenchmark.Config config = SamplerBenchmark.Config.builder(ModelSource.mixture(model), specs, nfe)
                 .schedule(Schedules.byName(process)).grid(grid.specOrDefault()).samples(samples).seed(seed)
                 .type(DataTypes.parse(dtype)).referenceTolerance(tolerance).fitPoints(fitPoints)
                 .projections(projections).build();
@@ -137,7 +138,7 @@ final class BenchSamplersCommand implements Callable<Integer> {
 
     /** The PSLD integrators' table: flow error of the deterministic ones and distance to the data of all. */
     private int phaseSpace() throws IOException {
-        PhaseBenchmark bench = new PhaseBenchmark(Models.mixture(model), Psld.criticallyDamped(0.02, 8), nfe,
+        PhaseBenchmark bench = new PhaseBenchmark(ModelSource.mixture(model), Psld.criticallyDamped(0.02, 8), nfe,
                 samples, 1e-3, seed);
         long started = System.nanoTime();
         PhaseBenchmark.Report report;

@@ -19,6 +19,7 @@ import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.OutputPaths;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -138,7 +139,7 @@ final class EvalCommand implements Callable<Integer> {
     /** A trained run against its own data; a TorchScript model against --reference. */
     private Measured measured(NDManager manager) {
         java.util.function.Consumer<String> notes = note -> System.err.println("d4j eval: " + note);
-        if (source.model == null || !source.model.startsWith(Models.TORCHSCRIPT)) {
+        if (source.model == null || !source.model.startsWith(ModelSource.TORCHSCRIPT)) {
             if (reference != null) {
                 throw new InvalidArgumentException("--reference is for torchscript: models; a trained model is "
                         + "measured against the data it was trained on");
@@ -160,7 +161,7 @@ final class EvalCommand implements Callable<Integer> {
         ModelEvaluation.Reference against;
         String classifier = null;
         if (reference.startsWith("gmm:")) {
-            GaussianMixture mixture = Models.mixture(reference);
+            GaussianMixture mixture = ModelSource.mixture(reference);
             against = new ModelEvaluation.Reference(Toy2d.mixture(mixture, Math.max(2 * n, 10_000), seed, reference),
                     null, mixture);
         } else {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.PyTorchExport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Parameters;
 final class ExportCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    ModelSource source;
+    ModelOptions source;
 
-    static final class ModelSource {
+    static final class ModelOptions {
         @Option(names = "--model", paramLabel = "MODEL",
                 description = "bundled:NAME, a trained model shipped with diffusion4j (mnist-edm).")
         String model;
@@ -66,7 +67,7 @@ final class ExportCommand implements Callable<Integer> {
                     throw new InvalidArgumentException("'" + source.model + "' is a Gaussian mixture, an exact "
                             + "denoiser without a network; export takes bundled:NAME or --run RUN");
                 }
-                result = PyTorchExport.exportBundled(Models.bundledModel(source.model), directory, force, manager);
+                result = PyTorchExport.exportBundled(ModelSource.bundledName(source.model), directory, force, manager);
             }
         }
         System.out.printf(Locale.ROOT, "exported %s (%s network, %,d parameters) to %s%s: %s%n",

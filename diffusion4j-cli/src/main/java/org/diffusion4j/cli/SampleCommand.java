@@ -36,9 +36,9 @@ import picocli.CommandLine.Option;
 final class SampleCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    ModelSource source;
+    ModelOptions source;
 
-    static final class ModelSource {
+    static final class ModelOptions {
         @Option(names = "--model", paramLabel = "MODEL",
                 description = "gmm:FILE.json (a Gaussian-mixture spec) or gmm:NAME (bundled: eight-gaussians, "
                         + "two-gaussians-1d), whose exact denoiser is used; bundled:NAME, a trained model shipped "

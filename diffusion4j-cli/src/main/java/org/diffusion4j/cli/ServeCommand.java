@@ -16,6 +16,7 @@ import org.diffusion4j.serve.DiffusionServer;
 import org.diffusion4j.serve.Limits;
 import org.diffusion4j.serve.ServeConfig;
 import org.diffusion4j.serve.ServedModel;
+import org.diffusion4j.train.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
         List<ServedModel> served = new ArrayList<>();
         for (String name : names) {
             boolean prefixed = name.startsWith("gmm:") || name.startsWith("bundled:")
-                    || name.startsWith(Models.TORCHSCRIPT);
+                    || name.startsWith(ModelSource.TORCHSCRIPT);
             Models.Loaded loaded = prefixed ? Models.load(name, null, null, manager)
                     : Models.load(null, Path.of(name), null, manager);
             served.add(new ServedModel(name, loaded.generator(), loaded.name()));

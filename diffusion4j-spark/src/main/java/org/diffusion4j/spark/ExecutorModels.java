@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.generate.Generator;
+import org.diffusion4j.train.ModelSource;
 
 /**
  * The models of one JVM (a Spark executor, or the driver in local mode), each loaded once and shared by the tasks

@@ -1,5 +1,6 @@
 package org.diffusion4j.spark;
 
+import org.diffusion4j.train.ModelSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 

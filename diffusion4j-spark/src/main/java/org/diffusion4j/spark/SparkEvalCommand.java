@@ -16,6 +16,7 @@ import org.diffusion4j.data.IdxDatasets;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.data.Toy2d;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;

@@ -21,6 +21,7 @@ import org.diffusion4j.eval.FrechetDistance;
 import org.diffusion4j.eval.ModelEvaluation;
 import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.Generator;
+import org.diffusion4j.train.ModelSource;
 
 /**
  * Distributed evaluation of one or more sampler cells (sampler, budget) as one Spark job: every (cell, seed block)

@@ -31,6 +31,7 @@ import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.train.ModelSource;
 
 /**
  * Distributed generation: the seed blocks of N samples spread over partitions, each block generated as one batch

@@ -28,6 +28,7 @@ import org.diffusion4j.eval.FrechetDistance;
 import org.diffusion4j.eval.ModelEvaluation;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingData;
 import org.junit.jupiter.api.AfterAll;
