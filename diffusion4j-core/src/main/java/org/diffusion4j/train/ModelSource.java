@@ -48,16 +48,19 @@ public record ModelSource(String model, String run, String process) implements S
         return model != null && model.startsWith("gmm:") ? mixture(model) : null;
     }
 
-    /** The trained model of {@code bundled:NAME} or a run directory, its weights in {@code manager}. */
+    /**
+     * The trained model of {@code bundled:NAME} or a run directory, its weights in {@code manager}; its process must be
+     * {@code process} when that is given.
+     */
     public TrainedModel trained(NDManager manager) {
-        if (run != null) {
-            return TrainedModel.load(Path.of(run), manager);
-        }
-        if (model.startsWith(TORCHSCRIPT)) {
+        if (run == null && model.startsWith(TORCHSCRIPT)) {
             throw new InvalidArgumentException("'" + model + "' is a TorchScript model, not a trained run; this "
                     + "command needs a trained run (--run) or bundled:NAME");
         }
-        return TrainedModel.bundled(bundledName(model), manager);
+        TrainedModel trained = run != null ? TrainedModel.load(Path.of(run), manager)
+                : TrainedModel.bundled(bundledName(model), manager);
+        requireProcess(trained.config().preconditioning().process(), "the model was trained on");
+        return trained;
     }
 
     /** The model, ready to generate, its weights in {@code manager}. */
@@ -71,9 +74,7 @@ public record ModelSource(String model, String run, String process) implements S
             requireProcess(imported.sidecar().preconditioning().process(), "the TorchScript model's sidecar sets");
             return imported.generator();
         }
-        TrainedModel trained = trained(manager);
-        requireProcess(trained.config().preconditioning().process(), "the model was trained on");
-        return trained.generator();
+        return trained(manager).generator();
     }
 
     private void requireProcess(String own, String whose) {

@@ -64,7 +64,7 @@ class SparkCommandTest {
         assertEquals(1, model.exit());
         assertTrue(model.err().startsWith("d4j spark generate: error: unknown model 'mnist'"), model.err());
         Run process = run("eval", "--model", "bundled:mnist-edm", "--process", "vp", "--nfe", "4");
-        assertEquals("d4j spark eval: error: --process is for gmm: models; a trained or TorchScript model has its own "
-                + "process", process.err().trim());
+        assertEquals("d4j spark eval: error: the model was trained on process edm; --process vp cannot change it",
+                process.err().trim());
     }
 }
