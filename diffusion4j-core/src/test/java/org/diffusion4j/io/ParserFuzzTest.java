@@ -388,6 +388,35 @@ class ParserFuzzTest {
         }
     }
 
+    // ---- regressions: inputs that failed a 3000-try run, kept in src/test/resources/.../fuzz-regressions
+
+    /** Each stored input through the same check as the property that found it. */
+    @TestFactory
+    Stream<DynamicTest> regressions() throws IOException, java.net.URISyntaxException {
+        Path stored = Path.of(ParserFuzzTest.class.getResource("fuzz-regressions").toURI());
+        List<Path> files;
+        try (Stream<Path> list = Files.list(stored)) {
+            files = list.sorted().toList();
+        }
+        assertTrue(files.size() >= 32, "regression inputs: " + files.size());
+        return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+            String name = file.getFileName().toString();
+            byte[] bytes = Files.readAllBytes(file);
+            Fuzz.Case c = new Fuzz.Case("regression", 0);
+            if (name.startsWith("idxMutated-")) {
+                checkIdx(c, name.substring(name.indexOf('-', name.indexOf("-case") + 1) + 1), bytes);
+            } else if (name.startsWith("npyMutated-")) {
+                try (NDManager m = Backend.newManager()) {
+                    checkNpy(c, m, bytes);
+                }
+            } else if (name.startsWith("imageFolderMutated-")) {
+                checkImage(c, bytes);
+            } else {
+                throw new AssertionError("no property for regression input " + name);
+            }
+        }));
+    }
+
     // ---- JSON: mixture specs, sidecars, training configs
 
     private static final String MIXTURE = "{\"weights\": [0.5, 0.5], \"means\": [[0, 1], [2, 3]], "
