@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.diffusion4j.io.FileAccessException;
@@ -17,8 +18,9 @@ import org.diffusion4j.io.UserFiles;
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST (LeCun et al.), gzipped or raw: a big-endian header (magic
  * 0x0803 and n, rows, columns for images; 0x0801 and n for labels) followed by unsigned bytes. The declared size is
- * checked before it is allocated: against the bytes after the header of a raw file, against the most a gzip file of
- * this size can expand to (1032:1), and against the {@link ReadLimits}.
+ * computed in long arithmetic with overflow checks and checked before anything is allocated: against the bytes after
+ * the header of a raw file, against the most a gzip file of this size can expand to (1032:1), and against the
+ * {@link ReadLimits}. Gzipped data is then read into a buffer that grows with what the stream really delivers.
  */
 public final class Idx {
     /** The most a deflate stream expands (zlib's technical report), as in {@code ArrayFiles}. */
@@ -51,6 +53,51 @@ public final class Idx {
                         + limits.maxDataBytes() + " are read (system property " + ReadLimits.MAX_DATA_BYTES + ")");
             }
         }
+
+        /**
+         * Reads the {@code bytes} of data a checked header declared. A raw file was checked against its real size,
+         * so the array is allocated at once; a gzip stream is read in pieces into a buffer that grows only as data
+         * arrives (at most doubling), so a header that lies costs what the stream really delivers, not what it
+         * declares.
+         */
+        byte[] readData(Path file, int bytes, String what) throws IOException {
+            if (!gzipped) {
+                byte[] data = new byte[bytes];
+                readFully(in, data, file, what);
+                return data;
+            }
+            byte[] data = new byte[Math.min(bytes, GZIP_FIRST_BUFFER)];
+            int have = 0;
+            while (have < bytes) {
+                if (have == data.length) {
+                    data = Arrays.copyOf(data, (int) Math.min(bytes, 2L * data.length));
+                }
+                int read = in.read(data, have, data.length - have);
+                if (read < 0) {
+                    throw new FileFormatException(file, "truncated: the header promises " + what + " (" + bytes
+                            + " bytes) but the decompressed data ends after " + have);
+                }
+                have += read;
+            }
+            return data;
+        }
+    }
+
+    /** The first buffer for gzipped data; it grows as the decompressed stream delivers more. */
+    private static final int GZIP_FIRST_BUFFER = 1 << 16;
+
+    /** count × rows × columns in long arithmetic, failing (not wrapping) when it overflows or exceeds an array. */
+    private static long imageBytes(Path file, String what, int count, int rows, int columns) {
+        try {
+            long bytes = Math.multiplyExact(Math.multiplyExact((long) count, (long) rows), (long) columns);
+            if (bytes <= Integer.MAX_VALUE) {
+                return bytes;
+            }
+        } catch (ArithmeticException e) {
+            // falls through to the error below
+        }
+        throw new FileFormatException(file, "implausible IDX dimensions: " + what + " (count × rows × columns) "
+                + "need more than " + Integer.MAX_VALUE + " bytes, the most one array can hold");
     }
 
     /** Reads an image file. */
@@ -70,14 +117,14 @@ public final class Idx {
             int count = in.readInt();
             int rows = in.readInt();
             int columns = in.readInt();
-            if (count < 0 || rows <= 0 || columns <= 0 || (long) count * rows * columns > Integer.MAX_VALUE) {
+            if (count < 0 || rows <= 0 || columns <= 0) {
                 throw new FileFormatException(file, "implausible IDX dimensions " + count + " × " + rows + " × "
-                        + columns);
+                        + columns + " (count, rows, columns); expected count ≥ 0 and rows, columns ≥ 1");
             }
             String what = count + " images of " + rows + " × " + columns;
-            source.require(file, (long) count * rows * columns, 16, what, limits);
-            byte[] pixels = new byte[count * rows * columns];
-            readFully(in, pixels, file, what);
+            long bytes = imageBytes(file, what, count, rows, columns);
+            source.require(file, bytes, 16, what, limits);
+            byte[] pixels = source.readData(file, (int) bytes, what);
             return new Images(pixels, count, rows, columns);
         } catch (IOException e) {
             throw failure(file, e);
@@ -103,8 +150,7 @@ public final class Idx {
                 throw new FileFormatException(file, "negative label count " + count);
             }
             source.require(file, count, 8, count + " labels", limits);
-            byte[] raw = new byte[count];
-            readFully(in, raw, file, count + " labels");
+            byte[] raw = source.readData(file, count, count + " labels");
             int[] labels = new int[count];
             for (int i = 0; i < count; i++) {
                 labels[i] = raw[i] & 0xff;

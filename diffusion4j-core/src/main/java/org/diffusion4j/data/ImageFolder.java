@@ -18,6 +18,7 @@ import javax.imageio.stream.ImageInputStream;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.io.FileFormatException;
+import org.diffusion4j.io.ReadLimits;
 
 /**
  * A folder of PNG/JPEG images, one subfolder per class (sorted by name: label 0, 1, …), or images directly in the
@@ -27,8 +28,16 @@ import org.diffusion4j.io.FileFormatException;
 public final class ImageFolder {
     private ImageFolder() {}
 
-    /** Loads every image under {@code dir}. */
+    /** Loads every image under {@code dir} under the default {@link ReadLimits}. */
     public static ImageSet load(Path dir, int channels, int resolution) {
+        return load(dir, channels, resolution, ReadLimits.defaults());
+    }
+
+    /**
+     * Loads every image under {@code dir}; each image's declared width × height is checked against
+     * {@link ReadLimits#maxImagePixels()} before it is decoded.
+     */
+    public static ImageSet load(Path dir, int channels, int resolution, ReadLimits limits) {
         if (channels != 1 && channels != 3) {
             throw new DiffusionException("image channels must be 1 or 3, got " + channels);
         }
@@ -57,7 +66,7 @@ public final class ImageFolder {
         int per = channels * resolution * resolution;
         float[] values = new float[images.size() * per];
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage image = read(images.get(i));
+            BufferedImage image = read(images.get(i), limits);
             BufferedImage scaled = new BufferedImage(resolution, resolution, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = scaled.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -86,11 +95,8 @@ public final class ImageFolder {
                 "folder:" + dir);
     }
 
-    /** The most pixels one image of a folder may declare: 8192 × 8192 (256 MiB decoded as ARGB). */
-    static final long MAX_PIXELS = 1L << 26;
-
-    /** Decodes {@code file} after checking the size its header declares against {@link #MAX_PIXELS}. */
-    private static BufferedImage read(Path file) {
+    /** Decodes {@code file} after checking the size its header declares against the pixel ceiling. */
+    private static BufferedImage read(Path file, ReadLimits limits) {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -101,9 +107,10 @@ public final class ImageFolder {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
-                if (width < 1 || height < 1 || width * height > MAX_PIXELS) {
-                    throw new FileFormatException(file, "declares " + width + " × " + height + " pixels; an image "
-                            + "of a folder dataset may have at most " + MAX_PIXELS + " (8192 × 8192)");
+                if (width < 1 || height < 1 || width * height > limits.maxImagePixels()) {
+                    throw new FileFormatException(file, "declares " + width + " × " + height + " pixels ("
+                            + width * height + "); an image of a folder dataset may have at most "
+                            + limits.maxImagePixels() + " (system property " + ReadLimits.MAX_IMAGE_PIXELS + ")");
                 }
                 return reader.read(0);
             } finally {

@@ -46,7 +46,8 @@ final class Npy {
      */
     static Header header(Path file, String what, InputStream in, long available, ReadLimits limits)
             throws IOException {
-        byte[] start = new byte[10];
+        // magic (6), version (2) and the header length: 2 bytes in version 1, 4 in versions 2 and 3
+        byte[] start = new byte[12];
         int got = in.readNBytes(start, 0, 8);
         if (got < 8 || !Arrays.equals(Arrays.copyOf(start, 6), MAGIC)) {
             throw new FileFormatException(file, prefix(what) + "not a valid NumPy array file (no \\x93NUMPY magic)");
@@ -63,7 +64,8 @@ final class Npy {
                     + " is not supported; expected 1.0, 2.0 or 3.0");
         }
         if (in.readNBytes(start, 8, lengthBytes) < lengthBytes) {
-            throw new FileFormatException(file, prefix(what) + "truncated in the header length");
+            throw new FileFormatException(file, prefix(what) + "truncated in the header length: version " + major
+                    + " needs a " + lengthBytes + "-byte header length after the first 8 bytes");
         }
         ByteBuffer l = ByteBuffer.wrap(start, 8, lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
         length = lengthBytes == 2 ? l.getShort() & 0xffff : l.getInt() & 0xffffffffL;

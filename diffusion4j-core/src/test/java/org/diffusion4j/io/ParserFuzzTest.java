@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.Idx;
@@ -51,6 +55,8 @@ class ParserFuzzTest {
     static final long HEAP_PER_BYTE = 16;
     /** … plus this much (Jackson's buffers, exception stack traces, the engine's array objects). */
     static final long HEAP_CONSTANT = 4L << 20;
+    /** An image may also allocate this much per pixel its header declares (a 16-bit RGBA raster is 8). */
+    static final long HEAP_PER_PIXEL = 16;
     /** Limits with a small text ceiling, so that the ceiling checks are hit too. */
     static final ReadLimits LIMITS = new ReadLimits(ReadLimits.DEFAULT_DATA_BYTES, 1 << 20);
     /** Longest arbitrary byte string. */
@@ -58,6 +64,8 @@ class ParserFuzzTest {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** The input names read once already in this JVM (see {@link #read}). */
+    private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Where the cases' files go (overwritten by each case). */
     private final Path dir = directory();
 
@@ -79,9 +87,24 @@ class ParserFuzzTest {
      */
     private Read read(Fuzz.Case c, String name, byte[] bytes, Function<Path, List<NDArray>> reader)
             throws IOException {
+        return read(c, name, bytes, 0, reader);
+    }
+
+    /** As above, allowing {@code extraHeap} bytes on top of the bound proportional to the file size. */
+    private Read read(Fuzz.Case c, String name, byte[] bytes, long extraHeap, Function<Path, List<NDArray>> reader)
+            throws IOException {
         c.input(name, bytes);
         Path file = dir.resolve(name);
         Files.write(file, bytes);
+        if (WARMED.add(name)) {
+            // The first read of each kind in a JVM loads classes (14 MB measured for the first gzipped IDX file):
+            // read once unmeasured, so that replaying one case (-Dd4j.fuzz.case) measures what the file costs.
+            try {
+                reader.apply(file);
+            } catch (DiffusionException e) {
+                // checked below, on the measured read
+            }
+        }
         long before = THREADS.getCurrentThreadAllocatedBytes();
         long arrays = 0;
         try {
@@ -92,8 +115,9 @@ class ParserFuzzTest {
             assertTrue(e.getMessage().contains(file.toString()), "the error names the file: " + e.getMessage());
         }
         long heap = THREADS.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(heap <= HEAP_PER_BYTE * bytes.length + HEAP_CONSTANT, "a " + bytes.length + "-byte " + name
-                + " allocated " + heap + " bytes of heap");
+        assertTrue(heap <= HEAP_PER_BYTE * bytes.length + HEAP_CONSTANT + extraHeap, "a " + bytes.length
+                + "-byte " + name + " allocated " + heap + " bytes of heap (allowed: " + HEAP_PER_BYTE + " × "
+                + bytes.length + " + " + HEAP_CONSTANT + " + " + extraHeap + ")");
         return new Read(heap, arrays);
     }
 
@@ -201,11 +225,14 @@ class ParserFuzzTest {
     Stream<DynamicTest> npyMutated() {
         return Fuzz.cases("npyMutated", c -> {
             try (NDManager m = Backend.newManager()) {
-                byte[] bytes = c.mutator.mutate(validArrayFile(m, "npy", c.random));
-                Read r = read(c, "x.npy", bytes, f -> List.of(ArrayFiles.read(f, m, LIMITS)));
-                assertTrue(r.arrayBytes() <= bytes.length, r.arrayBytes() + " from " + bytes.length);
+                checkNpy(c, m, c.mutator.mutate(validArrayFile(m, "npy", c.random)));
             }
         });
+    }
+
+    private void checkNpy(Fuzz.Case c, NDManager m, byte[] bytes) throws IOException {
+        Read r = read(c, "x.npy", bytes, f -> List.of(ArrayFiles.read(f, m, LIMITS)));
+        assertTrue(r.arrayBytes() <= bytes.length, r.arrayBytes() + " from " + bytes.length);
     }
 
     @TestFactory
@@ -292,14 +319,19 @@ class ParserFuzzTest {
             boolean images = c.random.nextBoolean();
             boolean gzip = c.random.nextBoolean();
             byte[] bytes = c.mutator.mutate(validIdx(images, c.random, gzip));
-            read(c, (images ? "images-idx3-ubyte" : "labels-idx1-ubyte") + (gzip ? ".gz" : ""), bytes, f -> {
-                if (images) {
-                    Idx.images(f, LIMITS);
-                } else {
-                    Idx.labels(f, LIMITS);
-                }
-                return List.of();
-            });
+            checkIdx(c, (images ? "images-idx3-ubyte" : "labels-idx1-ubyte") + (gzip ? ".gz" : ""), bytes);
+        });
+    }
+
+    private void checkIdx(Fuzz.Case c, String name, byte[] bytes) throws IOException {
+        boolean images = name.startsWith("images");
+        read(c, name, bytes, f -> {
+            if (images) {
+                Idx.images(f, LIMITS);
+            } else {
+                Idx.labels(f, LIMITS);
+            }
+            return List.of();
         });
     }
 
@@ -330,13 +362,70 @@ class ParserFuzzTest {
             }
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             ImageIO.write(image, "png", png);
-            byte[] bytes = c.mutator.mutate(png.toByteArray());
-            Path folder = Files.createDirectories(dir.resolve("images").resolve("cats"));
-            read(c, "images/cats/0.png", bytes, f -> {
-                ImageFolder.load(folder.getParent(), 1, 8);
-                return List.of();
-            });
+            checkImage(c, c.mutator.mutate(png.toByteArray()));
         });
+    }
+
+    /**
+     * An image may allocate {@link #HEAP_PER_PIXEL} bytes per pixel its header declares (up to the ceiling) on top
+     * of the bound on the file size: PNG compression legitimately reaches ratios of a thousand and more, so the
+     * declared size, which the reader checks against {@link ReadLimits#maxImagePixels()}, is what bounds decoding.
+     */
+    private void checkImage(Fuzz.Case c, byte[] bytes) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("images").resolve("cats"));
+        long pixels = Math.min(declaredPixels(bytes), LIMITS.maxImagePixels());
+        read(c, "images/cats/0.png", bytes, HEAP_PER_PIXEL * pixels, f -> {
+            ImageFolder.load(folder.getParent(), 1, 8, LIMITS);
+            return List.of();
+        });
+    }
+
+    /** Width × height as the image's header declares them to ImageIO, or 0 where no header can be read. */
+    private static long declaredPixels(byte[] bytes) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return 0;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return Math.max(0, (long) reader.getWidth(0) * reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    // ---- regressions: inputs that failed a 3000-try run, kept in src/test/resources/.../fuzz-regressions
+
+    /** Each stored input through the same check as the property that found it. */
+    @TestFactory
+    Stream<DynamicTest> regressions() throws IOException, java.net.URISyntaxException {
+        Path stored = Path.of(ParserFuzzTest.class.getResource("fuzz-regressions").toURI());
+        List<Path> files;
+        try (Stream<Path> list = Files.list(stored)) {
+            files = list.sorted().toList();
+        }
+        assertTrue(files.size() >= 32, "regression inputs: " + files.size());
+        return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+            String name = file.getFileName().toString();
+            byte[] bytes = Files.readAllBytes(file);
+            Fuzz.Case c = new Fuzz.Case("regression", 0);
+            if (name.startsWith("idxMutated-")) {
+                checkIdx(c, name.substring(name.indexOf('-', name.indexOf("-case") + 1) + 1), bytes);
+            } else if (name.startsWith("npyMutated-")) {
+                try (NDManager m = Backend.newManager()) {
+                    checkNpy(c, m, bytes);
+                }
+            } else if (name.startsWith("imageFolderMutated-")) {
+                checkImage(c, bytes);
+            } else {
+                throw new AssertionError("no property for regression input " + name);
+            }
+        }));
     }
 
     // ---- JSON: mixture specs, sidecars, training configs
