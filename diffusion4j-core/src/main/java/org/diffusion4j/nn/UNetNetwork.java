@@ -121,20 +121,98 @@ final class UNetNetwork implements Network {
             emb = emb.add(classEmbedding.apply(classLabels, x.getDataType()));
         }
         emb = Activations.silu(emb);
+        if (training || recording(x, emb)) {
+            Deque<NDArray> skips = new ArrayDeque<>();
+            NDArray h = inputConv.apply(x);
+            skips.push(h);
+            for (Stage stage : encoder) {
+                h = stage.apply(h, emb, training);
+                skips.push(h);
+            }
+            for (Stage stage : middle) {
+                h = stage.apply(h, emb, training);
+            }
+            for (Stage stage : decoder) {
+                h = stage.skip() ? stage.apply(h.concat(skips.pop(), 1), emb, training) : stage.apply(h, emb, training);
+            }
+            return outputConv.apply(Activations.silu(outputNorm.apply(h)));
+        }
+        return inference(x, emb);
+    }
+
+    /**
+     * The same computation as {@link #forward} without gradients, in bounded memory: each stage's temporaries
+     * (normalized, activated, convolved copies of its input) are freed when the stage ends, and a stage's input
+     * when nothing later reads it, so a forward holds the encoder's outputs the decoder still needs and one stage's
+     * work, not every intermediate of the network (an MNIST U-Net on 250 images held about 3 GB until its caller's
+     * manager closed). The operations and their order are unchanged: the same bits.
+     */
+    private NDArray inference(NDArray x, NDArray emb) {
         Deque<NDArray> skips = new ArrayDeque<>();
-        NDArray h = inputConv.apply(x);
+        NDArray h = scoped(x, null, emb, (in, e) -> inputConv.apply(in));
         skips.push(h);
         for (Stage stage : encoder) {
-            h = stage.apply(h, emb, training);
+            h = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
             skips.push(h);
         }
         for (Stage stage : middle) {
-            h = stage.apply(h, emb, training);
+            NDArray next = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
+            release(h, skips);
+            h = next;
         }
         for (Stage stage : decoder) {
-            h = stage.skip() ? stage.apply(h.concat(skips.pop(), 1), emb, training) : stage.apply(h, emb, training);
+            NDArray next;
+            if (stage.skip()) {
+                NDArray skip = skips.pop();
+                next = scoped(h, skip, emb, (in, e) -> stage.apply(in.concat(skip, 1), e, false));
+                release(skip, skips);
+            } else {
+                next = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
+            }
+            if (!h.isReleased()) {
+                release(h, skips);
+            }
+            h = next;
         }
-        return outputConv.apply(Activations.silu(outputNorm.apply(h)));
+        NDArray out = scoped(h, null, emb, (in, e) -> outputConv.apply(Activations.silu(outputNorm.apply(in))));
+        release(h, skips);
+        return out;
+    }
+
+    /** Whether gradients flow through this call (an input or the weights require them). */
+    private boolean recording(NDArray x, NDArray emb) {
+        return x.hasGradient() || emb.hasGradient()
+                || weights.all().values().stream().anyMatch(NDArray::hasGradient);
+    }
+
+    /**
+     * {@code body(in, emb)} with every array it creates in a sub-manager of {@code in}'s manager that is closed
+     * after; the result moves to {@code in}'s manager. {@code in}, {@code emb} and {@code other} (the skip a decoder
+     * stage concatenates, or null) are lent to the sub-manager and return to their managers when it closes.
+     */
+    private static NDArray scoped(NDArray in, NDArray other, NDArray emb,
+            java.util.function.BinaryOperator<NDArray> body) {
+        ai.djl.ndarray.NDManager home = in.getManager();
+        try (ai.djl.ndarray.NDManager scope = home.newSubManager()) {
+            in.tempAttach(scope);
+            emb.tempAttach(scope);
+            if (other != null && other != in) {
+                other.tempAttach(scope);
+            }
+            NDArray out = body.apply(in, emb);
+            out.attach(home);
+            return out;
+        }
+    }
+
+    /** Frees an intermediate of {@link #inference} that no later stage reads (never the caller's input). */
+    private static void release(NDArray array, Deque<NDArray> skips) {
+        for (NDArray s : skips) {
+            if (s == array) {
+                return;
+            }
+        }
+        array.close();
     }
 
     @Override
