@@ -14,4 +14,16 @@ public class DiffusionException extends RuntimeException {
     public DiffusionException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * What a user should read for {@code error}: the message of the first diffusion4j error in its cause chain, or
+     * the error itself when there is none (a defect, shown as is).
+     */
+    public static String messageFor(Throwable error) {
+        Throwable cause = error;
+        while (!(cause instanceof DiffusionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof DiffusionException ? cause.getMessage() : error.toString();
+    }
 }

@@ -55,11 +55,7 @@ public final class D4j implements Runnable {
             if (root.verbose) {
                 e.printStackTrace(err);
             }
-            Throwable cause = e;
-            while (!(cause instanceof DiffusionException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            String message = cause instanceof DiffusionException ? cause.getMessage() : e.toString();
+            String message = DiffusionException.messageFor(e);
             err.println("d4j " + commandLine.getCommandName() + ": error: " + message);
             err.flush();
             return 1;

@@ -39,11 +39,7 @@ public final class SparkCommand implements Runnable {
             if (root.verbose) {
                 e.printStackTrace(err);
             }
-            Throwable cause = e;
-            while (!(cause instanceof DiffusionException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            String message = cause instanceof DiffusionException ? cause.getMessage() : e.toString();
+            String message = DiffusionException.messageFor(e);
             err.println("d4j spark " + commandLine.getCommandName() + ": error: " + message);
             err.flush();
             return 1;
