@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -173,7 +174,7 @@ final class SampleCommand implements Callable<Integer> {
                             batches.generate(generator, request, seed, classOf, starts, manager, (from, g) -> {
                                 try {
                                     sink.append(g.samples());
-                                } catch (java.io.IOException e) {
+                                } catch (IOException e) {
                                     throw FileAccessException.writing(out, e);
                                 }
                                 last[0] = g;
@@ -233,7 +234,7 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n " + count + ": the samples need about " + bytes / (1 << 20)
                         + " MiB as ." + format + " but " + dir + " has " + free / (1 << 20) + " MiB free");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the free space is unknown: the write itself will say if the disk fills up
         }
     }

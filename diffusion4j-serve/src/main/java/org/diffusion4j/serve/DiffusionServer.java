@@ -194,8 +194,7 @@ public final class DiffusionServer implements AutoCloseable {
         limits.put("queue_capacity", config.limits().queueCapacity());
         limits.put("timeout_seconds", config.limits().timeout().toSeconds());
         limits.put("max_body_bytes", config.limits().maxBodyBytes());
-        body.putArray("formats").addAll(SampleSpec.FORMATS.stream().map(json::valueToTree)
-                .map(n -> (com.fasterxml.jackson.databind.JsonNode) n).toList());
+        SampleSpec.FORMATS.forEach(body.putArray("formats")::add);
         send(ctx, 200, body);
     }
 

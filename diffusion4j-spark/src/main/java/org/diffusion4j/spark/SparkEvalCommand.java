@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
@@ -106,7 +107,7 @@ final class SparkEvalCommand implements Callable<Integer> {
     private record Target(ImageSet data, SparkEvaluation.Measures measures) {}
 
     private Target target(ModelSource source) {
-        java.util.function.Consumer<String> notes = note -> System.err.println("d4j spark eval: " + note);
+        Consumer<String> notes = note -> System.err.println("d4j spark eval: " + note);
         if (source.mixture() != null) {
             if (reference != null) {
                 throw new InvalidArgumentException("--reference is for torchscript: models; a mixture is measured "
