@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
+import org.diffusion4j.backend.EngineThreads;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.train.AdamW;
@@ -49,6 +50,7 @@ public final class BareTrainingStep {
 
     /** One step; returns the loss. */
     public double run() {
+        EngineThreads.beforeStep();
         try (NDManager step = manager.newSubManager()) {
             int batch = noiseLabels.length;
             NDArray x = step.create(data.values(), data.batchShape(batch));

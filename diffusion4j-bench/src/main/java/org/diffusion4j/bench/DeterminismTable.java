@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 
@@ -43,28 +45,28 @@ public final class DeterminismTable {
 
     /** Runs every comparison on {@code generator}; {@code progress} hears each finished row. */
     public static List<Row> run(Generator generator, Settings s, Consumer<Row> progress) {
-        int before = Backend.intraOpThreads();
         List<Row> rows = new ArrayList<>();
-        try {
-            for (String sampler : s.samplers()) {
-                boolean stochastic = org.diffusion4j.sample.SamplerRegistry.create(sampler).isStochastic();
-                int first = s.threads().get(0);
-                Backend.setIntraOpThreads(first);
+        for (String sampler : s.samplers()) {
+            boolean stochastic = org.diffusion4j.sample.SamplerRegistry.create(sampler).isStochastic();
+            int first = s.threads().get(0);
+            float[] reference = EngineThreads.using(new ThreadPolicy.Fixed(first), () -> {
                 long t0 = System.nanoTime();
-                float[] reference = generate(generator, sampler, s, s.seeds());
+                float[] values = generate(generator, sampler, s, s.seeds());
                 double referenceSeconds = (System.nanoTime() - t0) / 1e9;
                 rows.add(add(progress, new Row(sampler, stochastic, "reference: batch " + s.seeds() + ", " + first
-                        + " thread" + (first == 1 ? "" : "s"), true, 0, 0, reference.length, referenceSeconds)));
-                rows.add(add(progress, compare(sampler, stochastic, "repeat", reference,
+                        + " thread" + (first == 1 ? "" : "s"), true, 0, 0, values.length, referenceSeconds)));
+                rows.add(add(progress, compare(sampler, stochastic, "repeat", values,
                         () -> generate(generator, sampler, s, s.seeds()))));
                 for (int batch : s.batches()) {
                     if (batch != s.seeds()) {
-                        rows.add(add(progress, compare(sampler, stochastic, "batch " + batch, reference,
+                        rows.add(add(progress, compare(sampler, stochastic, "batch " + batch, values,
                                 () -> generate(generator, sampler, s, batch))));
                     }
                 }
-                for (int threads : s.threads().subList(1, s.threads().size())) {
-                    Backend.setIntraOpThreads(threads);
+                return values;
+            });
+            for (int threads : s.threads().subList(1, s.threads().size())) {
+                EngineThreads.using(new ThreadPolicy.Fixed(threads), () -> {
                     rows.add(add(progress, compare(sampler, stochastic, threads + " threads, batch " + s.seeds(),
                             reference, () -> generate(generator, sampler, s, s.seeds()))));
                     for (int batch : s.batches()) {
@@ -73,11 +75,9 @@ public final class DeterminismTable {
                                     reference, () -> generate(generator, sampler, s, batch))));
                         }
                     }
-                    Backend.setIntraOpThreads(first);
-                }
+                    return null;
+                });
             }
-        } finally {
-            Backend.setIntraOpThreads(before);
         }
         return rows;
     }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
-import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
@@ -103,7 +104,7 @@ public final class SpeedBenchmark {
         List<TrainingRow> trainingRows = new ArrayList<>();
         List<ThreadRow> threadRows = new ArrayList<>();
         List<MemoryRow> memoryRows = new ArrayList<>();
-        int threads = Backend.intraOpThreads();
+        int threads = EngineThreads.policy().maxThreads();
         // the long runs first, in a process that has not yet run anything else
         if (config.memorySamplerSteps() > 0 || config.memoryTrainSteps() > 0) {
             try (NDManager modelManager = manager.newSubManager()) {
@@ -131,7 +132,7 @@ public final class SpeedBenchmark {
                 trainingRows.add(trainingOverhead(model, config, modelManager));
                 progress.accept(model.name() + " training");
                 if (m == 0) {
-                    threadRows.addAll(threadScaling(model, config, modelManager, threads));
+                    threadRows.addAll(threadScaling(model, config, modelManager));
                     progress.accept(model.name() + " threads");
                 }
             }
@@ -227,30 +228,27 @@ public final class SpeedBenchmark {
         }
     }
 
-    private static List<ThreadRow> threadScaling(BenchModel model, Config config, NDManager manager, int original) {
+    private static List<ThreadRow> threadScaling(BenchModel model, Config config, NDManager manager) {
         List<ThreadRow> rows = new ArrayList<>();
         double firstSampling = Double.NaN;
         double firstTraining = Double.NaN;
-        try {
-            for (int threads : config.threads()) {
-                Backend.setIntraOpThreads(threads);
+        for (int threads : config.threads()) {
+            double[] seconds = EngineThreads.using(new ThreadPolicy.Fixed(threads), () -> {
                 long started = System.nanoTime();
                 try (NDManager scope = manager.newSubManager()) {
                     model.generator(model.denoiser()).generate(run(model, config, "heun", config.steps()), scope);
                 }
                 double sampling = (System.nanoTime() - started) / 1e9;
-                double training = loopSecondsPerStep(model, config, Math.min(config.warmupSteps(), 2),
-                        config.trainSteps());
-                if (rows.isEmpty()) {
-                    firstSampling = sampling;
-                    firstTraining = training;
-                }
-                rows.add(new ThreadRow("sample heun " + config.steps() + " steps", threads, sampling,
-                        firstSampling / sampling));
-                rows.add(new ThreadRow("train step", threads, training, firstTraining / training));
+                return new double[] {sampling, loopSecondsPerStep(model, config, Math.min(config.warmupSteps(), 2),
+                        config.trainSteps())};
+            });
+            if (rows.isEmpty()) {
+                firstSampling = seconds[0];
+                firstTraining = seconds[1];
             }
-        } finally {
-            Backend.setIntraOpThreads(original);
+            rows.add(new ThreadRow("sample heun " + config.steps() + " steps", threads, seconds[0],
+                    firstSampling / seconds[0]));
+            rows.add(new ThreadRow("train step", threads, seconds[1], firstTraining / seconds[1]));
         }
         rows.sort(Comparator.comparing(ThreadRow::task));
         return rows;

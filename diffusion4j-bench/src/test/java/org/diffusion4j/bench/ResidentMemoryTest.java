@@ -31,17 +31,4 @@ class ResidentMemoryTest {
             assertTrue(during - after > 200, "freed: " + during + " → " + after);
         }
     }
-
-    /** The engine's intra-op thread count changes while running, and back. */
-    @Test
-    void threadCountChangesWhileRunning() {
-        int original = Backend.intraOpThreads();
-        try {
-            Backend.setIntraOpThreads(1);
-            assertEquals(1, Backend.intraOpThreads());
-        } finally {
-            Backend.setIntraOpThreads(original);
-        }
-        assertEquals(original, Backend.intraOpThreads());
-    }
 }

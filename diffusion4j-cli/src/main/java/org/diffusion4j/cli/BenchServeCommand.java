@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
 import org.diffusion4j.bench.ResidentMemory;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.serve.DiffusionServer;
@@ -82,7 +83,7 @@ final class BenchServeCommand implements Callable<Integer> {
         report.put("n", n);
         report.put("sampler", sampler);
         report.put("steps", steps);
-        report.put("engine_threads", Backend.intraOpThreads());
+        report.put("engine_threads", EngineThreads.policy().describe());
         String body = String.format(Locale.ROOT, "{\"model\": \"%s\", \"sampler\": \"%s\", \"steps\": %d, \"n\": %d, "
                 + "\"seed\": %%d, \"format\": \"npy\"}", model, sampler, steps, n);
         try (NDManager manager = Backend.newManager()) {

@@ -2,7 +2,9 @@ package org.diffusion4j.cli;
 
 import java.io.PrintWriter;
 import org.diffusion4j.DiffusionException;
-import org.diffusion4j.backend.Backend;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,9 +24,10 @@ public final class D4j implements Runnable {
             description = "Print stack traces of errors.")
     boolean verbose;
 
-    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
-            description = "Intra-op threads of the array engine (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N|auto",
+            description = "Intra-op threads of the array engine: a number, or auto (as many as the cores other "
+                    + "processes leave free, checked every step; the default, or what D4J_THREADS says).")
+    String threads;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,15 +42,20 @@ public final class D4j implements Runnable {
         D4j root = new D4j();
         CommandLine cli = new CommandLine(root);
         cli.setExecutionStrategy(parsed -> {
-            if (root.threads < 1) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            ThreadPolicy policy;
+            try {
+                policy = root.threads == null ? EngineThreads.fromEnvironment(cores)
+                        : ThreadPolicy.parse(root.threads, cores);
+            } catch (InvalidArgumentException e) {
                 CommandLine command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
                 PrintWriter err = command.getErr();
-                err.println("d4j " + command.getCommandName() + ": error: --threads must be at least 1, got "
-                        + root.threads);
+                err.println("d4j " + command.getCommandName() + ": error: " + (root.threads == null
+                        ? EngineThreads.ENVIRONMENT + " " : "--") + e.getMessage());
                 err.flush();
                 return 1;
             }
-            Backend.configureThreads(root.threads, 1);
+            EngineThreads.install(policy);
             return new CommandLine.RunLast().execute(parsed);
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {

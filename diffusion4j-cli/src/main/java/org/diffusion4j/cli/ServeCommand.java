@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
 import org.diffusion4j.serve.DiffusionServer;
 import org.diffusion4j.serve.Limits;
 import org.diffusion4j.serve.ServeConfig;
@@ -95,9 +96,9 @@ final class ServeCommand implements Callable<Integer> {
             CountDownLatch stopped = new CountDownLatch(1);
             try (DiffusionServer server = DiffusionServer.start(served, config)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "d4j-serve-stop"));
-                System.out.printf("serving %s on http://%s:%d/ (engine: %d intra-op threads, one batch at a time; "
+                System.out.printf("serving %s on http://%s:%d/ (engine: %s, one batch at a time; "
                         + "batching %s) — Ctrl-C stops%n", String.join(", ", served.stream().map(ServedModel::name)
-                        .toList()), bind, server.port(), Backend.intraOpThreads(), noBatching ? "off" : "on");
+                        .toList()), bind, server.port(), EngineThreads.policy().describe(), noBatching ? "off" : "on");
                 System.out.flush();
                 stopped.await();
             }

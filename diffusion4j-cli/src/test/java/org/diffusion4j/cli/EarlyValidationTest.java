@@ -29,9 +29,13 @@ class EarlyValidationTest {
     void threadsMustBePositive(@TempDir Path dir) {
         String out = dir.resolve("x.npy").toString();
         for (String threads : List.of("0", "-4")) {
-            assertError("--threads must be at least 1, got " + threads, "sample", "--model", "gmm:eight-gaussians",
-                    "--sampler", "euler", "--steps", "2", "--n", "1", "--out", out, "--threads", threads);
+            assertError("--threads: expected 'auto' or at least 1, got " + threads, "sample", "--model",
+                    "gmm:eight-gaussians", "--sampler", "euler", "--steps", "2", "--n", "1", "--out", out,
+                    "--threads", threads);
         }
+        assertError("--threads: expected 'auto' or a positive whole number, got 'two'", "sample", "--model",
+                "gmm:eight-gaussians", "--sampler", "euler", "--steps", "2", "--n", "1", "--out", out, "--threads",
+                "two");
         assertFalse(Files.exists(dir.resolve("x.npy")));
     }
 

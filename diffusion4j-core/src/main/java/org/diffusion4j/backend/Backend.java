@@ -32,10 +32,10 @@ public final class Backend {
     }
 
     /**
-     * Sets the engine's intra-op and inter-op thread counts. Only effective before the engine's first use, so
-     * call it first thing in {@code main}.
+     * Sets the engine's start-up intra-op and inter-op thread counts. Only effective before the engine's first use;
+     * {@link EngineThreads#install} calls it.
      */
-    public static void configureThreads(int intraOp, int interOp) {
+    static void configureThreads(int intraOp, int interOp) {
         if (intraOp < 1 || interOp < 1) {
             throw new IllegalArgumentException("thread counts must be at least 1, got " + intraOp + " and " + interOp);
         }
@@ -44,10 +44,10 @@ public final class Backend {
     }
 
     /**
-     * Changes the engine's intra-op thread count of a running process (thread-scaling measurements); {@link
-     * #configureThreads} is the way to choose it for a whole run.
+     * Changes the intra-op thread count of the calling thread (OpenMP keeps it per thread); {@link
+     * EngineThreads#beforeStep} calls it, so that no step runs with a count its policy did not choose.
      */
-    public static void setIntraOpThreads(int threads) {
+    static void setIntraOpThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
@@ -55,7 +55,7 @@ public final class Backend {
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 
-    /** The engine's current intra-op thread count. */
+    /** The intra-op thread count the engine was last set to (by any thread). */
     public static int intraOpThreads() {
         Engine.getEngine(ENGINE);
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();

@@ -18,6 +18,9 @@ import ai.djl.ndarray.NDManager;
  *
  * Operations put their result in the manager of their first operand, so the carried state (moved into the scope)
  * must be the first operand of the step's arithmetic, as it naturally is.
+ *
+ * <p>Opening a step is also where the engine's thread policy is applied ({@link EngineThreads#beforeStep}): every
+ * loop over steps runs in these scopes, so every loop follows the policy.
  */
 public final class StepScope implements AutoCloseable {
     private final NDManager home;
@@ -33,6 +36,7 @@ public final class StepScope implements AutoCloseable {
      * state array must belong to {@code home}: it is freed when the step closes unless kept again.
      */
     public static StepScope open(NDManager home, NDArray... state) {
+        EngineThreads.beforeStep();
         StepScope scope = new StepScope(home);
         for (NDArray array : state) {
             if (array != null) {

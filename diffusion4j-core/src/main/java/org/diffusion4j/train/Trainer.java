@@ -15,6 +15,7 @@ import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
 import org.diffusion4j.data.BatchOrder;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.generate.GenerationRequest;
@@ -125,6 +126,7 @@ public final class Trainer {
             for (long step = start; step < opt.steps(); step++) {
                 double loss;
                 double norm;
+                EngineThreads.beforeStep();
                 try (NDManager stepManager = manager.newSubManager()) {
                     StepBatch batch = StepBatch.draw(config, objective, data, order, step, stepManager);
                     Backend.seedEngine(StepBatch.mix(opt.seed(), step) ^ 0x6a09e667L);

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.train.ModelSource;
@@ -37,9 +39,10 @@ final class ExecutorModels {
     /**
      * Runs a task's work on this executor's engine.
      *
-     * <p>Sets the engine's intra-op threads first: each concurrent task gets {@code threads} (1 by default), so a
-     * local[k] or k-core executor runs k × threads engine threads, not k × cores (OpenMP workers that outnumber the
-     * cores spin against each other: the shared notes measured 3–6× slower sampling).
+     * <p>Runs with a fixed engine thread count ({@link EngineThreads#using}): each concurrent task gets {@code
+     * threads} (1 by default), so a local[k] or k-core executor runs k × threads engine threads, not k × cores
+     * (OpenMP workers that outnumber the cores spin against each other: the shared notes measured 3–6× slower
+     * sampling). The load-aware policy cannot see this contention: the other tasks are threads of the same process.
      *
      * <p>And runs the work with diffusion4j's own class loader as the thread's context loader, restored after: Spark
      * SQL runs write tasks (Parquet) under a session class loader through which the JDK's {@code ServiceLoader}
@@ -51,8 +54,7 @@ final class ExecutorModels {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(ExecutorModels.class.getClassLoader());
         try {
-            Backend.setIntraOpThreads(threads);
-            return work.get();
+            return EngineThreads.using(new ThreadPolicy.Fixed(threads), work);
         } finally {
             thread.setContextClassLoader(previous);
         }

@@ -2,7 +2,8 @@ package org.diffusion4j.spark;
 
 import java.io.PrintWriter;
 import org.diffusion4j.DiffusionException;
-import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +49,8 @@ public final class SparkCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        Backend.configureThreads(1, 1); // before the engine starts; tasks set their own count (--task-threads)
+        // before the engine starts; tasks run with their own count (--task-threads)
+        EngineThreads.install(new ThreadPolicy.Fixed(1));
         System.exit(commandLine().execute(args));
     }
 }

@@ -21,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.ThreadPolicy;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.data.Toy2d;
 import org.diffusion4j.eval.Classifier;
@@ -49,7 +51,7 @@ class PartitionInvarianceTest {
 
     @BeforeAll
     static void start() {
-        Backend.configureThreads(1, 1);
+        EngineThreads.install(new ThreadPolicy.Fixed(1));
         spark = SparkSession.builder().master("local[2]").appName("PartitionInvarianceTest")
                 .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1").config("spark.sql.shuffle.partitions", "2").getOrCreate();
