@@ -21,7 +21,7 @@ public final class ThreadWorkload {
     /**
      * {@code sample-unet}: 10 dpmpp-2m steps of the shipped MNIST U-Net at batch 64; {@code train-unet}: 6 training
      * steps of it (real loop, synthetic data, batch 64); {@code sample-mlp}: 100 dpmpp-2m steps of the toy MLP at
-     * batch 4096 (a step of small engine calls).
+     * batch 4096 (a step of small engine calls), after 30 warm-up steps.
      */
     public static final List<String> NAMES = List.of("sample-unet", "train-unet", "sample-mlp");
 
@@ -42,9 +42,9 @@ public final class ThreadWorkload {
         try (NDManager manager = Backend.newManager()) {
             switch (workload) {
                 case "sample-unet":
-                    return sample(BenchModel.named("unet", 64, manager, 0), 10, manager);
+                    return sample(BenchModel.named("unet", 64, manager, 0), 2, 10, manager);
                 case "sample-mlp":
-                    return sample(BenchModel.named("mlp", 4096, manager, 0), 100, manager);
+                    return sample(BenchModel.named("mlp", 4096, manager, 0), 30, 100, manager);
                 case "train-unet":
                     return train(BenchModel.named("unet", 64, manager, 0), 2, 6);
                 default:
@@ -53,9 +53,10 @@ public final class ThreadWorkload {
         }
     }
 
-    private static double sample(BenchModel model, int steps, NDManager manager) {
+    /** Times a run of {@code steps} after a warm-up run of {@code warmUpSteps} (the JIT compiles the step code). */
+    private static double sample(BenchModel model, int warmUpSteps, int steps, NDManager manager) {
         GenerationRequest warmUp = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, model.batch()))
-                .sampler("dpmpp-2m").steps(2).build();
+                .sampler("dpmpp-2m").steps(warmUpSteps).build();
         GenerationRequest timed = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, model.batch()))
                 .sampler("dpmpp-2m").steps(steps).build();
         try (NDManager scope = manager.newSubManager()) {

@@ -23,7 +23,7 @@ final class CliRunner {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            CommandLine cli = D4j.commandLine();
+            CommandLine cli = D4j.commandLine(args);
             cli.setErr(new PrintWriter(err, true));
             StringWriter usage = new StringWriter();
             cli.setOut(new PrintWriter(usage, true));
