@@ -44,7 +44,7 @@ final class BenchThreadsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int cores = Runtime.getRuntime().availableProcessors();
-        policies.forEach(p -> ThreadPolicy.parse(p, cores)); // refuse a bad policy before any measurement
+        policies.forEach(p -> ThreadPolicy.parse("--policies", p, cores)); // refuse a bad one before measuring
         ThreadPolicyBenchmark.Config config = new ThreadPolicyBenchmark.Config(workloads, policies, conditions,
                 repeats);
         System.out.printf(Locale.ROOT, "%d cores; median of %d fresh processes per row%n", cores, repeats);

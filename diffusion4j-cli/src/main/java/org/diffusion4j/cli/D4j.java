@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class D4j implements Runnable {
     /**
      * The subcommands, in the order help lists them. Picocli reads every option of every command it is given, which
-     * took about half a second at start-up; a run that names its command is given only that one.
+     * took 0.2 s of a sampling run's start-up; a run that names its command is given only that one.
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, TrainCommand.class, SampleCommand.class,
             EvalCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class,
@@ -67,11 +67,10 @@ public final class D4j implements Runnable {
             ThreadPolicy policy;
             try {
                 policy = root.threads == null ? EngineThreads.fromEnvironment(cores)
-                        : ThreadPolicy.parse(root.threads, cores);
+                        : ThreadPolicy.parse("--threads", root.threads, cores);
             } catch (InvalidArgumentException e) {
                 PrintWriter err = last.getErr();
-                err.println("d4j " + last.getCommandName() + ": error: " + (root.threads == null
-                        ? EngineThreads.ENVIRONMENT + " " : "--") + e.getMessage());
+                err.println("d4j " + last.getCommandName() + ": error: " + e.getMessage());
                 err.flush();
                 return 1;
             }

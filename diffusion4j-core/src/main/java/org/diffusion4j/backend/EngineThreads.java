@@ -38,7 +38,7 @@ public final class EngineThreads {
     /** The policy from {@value #ENVIRONMENT} (or {@code auto} when unset) for a machine of {@code cores} cores. */
     public static ThreadPolicy fromEnvironment(int cores) {
         String value = System.getenv(ENVIRONMENT);
-        return ThreadPolicy.parse(value == null || value.isBlank() ? "auto" : value, cores);
+        return ThreadPolicy.parse(ENVIRONMENT, value == null || value.isBlank() ? "auto" : value, cores);
     }
 
     /** The process's policy: the installed one, else (first use) the environment's, installed then. */

@@ -29,6 +29,11 @@ public sealed interface ThreadPolicy permits ThreadPolicy.Fixed, ThreadPolicy.Lo
      * {@code D4J_THREADS} spell it.
      */
     static ThreadPolicy parse(String text, int cores) {
+        return parse("threads", text, cores);
+    }
+
+    /** As {@link #parse(String, int)}; errors name {@code source} (an option or environment variable). */
+    static ThreadPolicy parse(String source, String text, int cores) {
         String value = text.strip();
         if (value.equals("auto")) {
             return LoadAware.upTo(cores);
@@ -37,11 +42,11 @@ public sealed interface ThreadPolicy permits ThreadPolicy.Fixed, ThreadPolicy.Lo
         try {
             threads = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new InvalidArgumentException("threads: expected 'auto' or a positive whole number, got '" + text
+            throw new InvalidArgumentException(source + ": expected 'auto' or a positive whole number, got '" + text
                     + "'");
         }
         if (threads < 1) {
-            throw new InvalidArgumentException("threads: expected 'auto' or at least 1, got " + threads);
+            throw new InvalidArgumentException(source + ": expected 'auto' or at least 1, got " + threads);
         }
         return new Fixed(threads);
     }
