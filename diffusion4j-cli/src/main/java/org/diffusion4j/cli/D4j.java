@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "d4j", mixinStandardHelpOptions = true, version = "diffusion4j 0.1.0",
         description = "Train, sample and evaluate diffusion and flow models on the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class,
-            ExportCommand.class, ServeCommand.class,
+            ExportCommand.class, ServeCommand.class, TuneGridCommand.class,
             TrainClassifierCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'd4j COMMAND --help' for the options of a command.",
