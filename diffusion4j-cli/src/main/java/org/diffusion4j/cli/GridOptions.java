@@ -41,6 +41,18 @@ final class GridOptions {
         return spec() instanceof GridSpec.FromFile f ? f : null;
     }
 
+    /**
+     * Notes on standard error when a grid file was tuned for another sampler than {@code sampler}: its levels still
+     * apply, but what they were tuned for does not carry over.
+     */
+    void noteIfTunedForAnother(String sampler, String command) {
+        GridSpec.FromFile file = file();
+        if (file != null && sampler != null && !file.file().sampler().equals(sampler)) {
+            System.err.println("d4j " + command + ": note: grid file " + file.source() + " was tuned for "
+                    + file.file().sampler() + " at " + file.file().nfe() + " NFE; here it serves " + sampler);
+        }
+    }
+
     /** The grid the options place, or null when none is given (the model's own grid). */
     GridSpec spec() {
         if (grid == null && sigmaMin == null && sigmaMax == null && rho == null && sigmas == null) {

@@ -140,6 +140,7 @@ final class SampleCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
+        grid.noteIfTunedForAnother(sampler, "sample");
         OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);

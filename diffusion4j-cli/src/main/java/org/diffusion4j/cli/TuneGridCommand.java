@@ -52,6 +52,12 @@ final class TuneGridCommand implements Callable<Integer> {
             description = "For gmm models, the Gaussian process the model is seen through (default: edm).")
     String process;
 
+    @Option(names = "--free-sigma-min",
+            description = "Let the smallest positive level rise above the baseline's (up to e⁶-fold, and at most to "
+                    + "√(σ_min·σ_max)), so the last denoiser call may come from a higher level; σ_max stays fixed. "
+                    + "Needs the final zero.")
+    boolean freeSigmaMin;
+
     @Option(names = "--calibration", paramLabel = "N", defaultValue = "64",
             description = "Samples of the calibration batch (default: ${DEFAULT-VALUE}).")
     int calibration;
@@ -106,12 +112,13 @@ final class TuneGridCommand implements Callable<Integer> {
         OutputPaths.requireWritableFile(out, "--out");
         int validationSamples = validation == null ? calibration : validation;
         int referenceBudget = referenceNfe == null ? GridTuner.Config.defaultReferenceNfe(nfe) : referenceNfe;
-        GridTuner.Config config = new GridTuner.Config(sampler, nfe, grid.spec(), grid.finalZero, calibration,
-                validationSamples, seed, reference, referenceBudget, classLabel, guidance, DataTypes.parse(dtype),
-                maxEvaluations);
         GridTuner.Result r;
         String modelName;
+        GridTuner.Config config;
         try (NDManager manager = Backend.newManager()) {
+            config = new GridTuner.Config(sampler, nfe, grid.spec(), grid.finalZero, freeSigmaMin, calibration,
+                    validationSamples, seed, reference, referenceBudget, classLabel, guidance, DataTypes.parse(dtype),
+                    maxEvaluations);
             Models.Loaded model = Models.load(source.model, source.run, process, manager);
             modelName = model.name();
             try (Progress progress = new Progress("tune-grid", maxEvaluations, quiet, System.err)) {
@@ -152,6 +159,7 @@ final class TuneGridCommand implements Callable<Integer> {
         }
         root.put("steps", r.steps());
         root.put("kept", r.keptBaseline() ? "baseline" : "tuned");
+        root.put("sigma_min", freeSigmaMin ? "free" : "fixed");
         ObjectNode calibrationNode = root.putObject("calibration");
         calibrationNode.put("seed", config.seed());
         calibrationNode.put("samples", config.calibration());

@@ -38,16 +38,18 @@ import org.diffusion4j.sample.SamplerRegistry;
  * <ol>
  *   <li>The steps are the most the NFE budget pays for as the sampler counts its calls ({@link Budget}); the
  *   baseline grid (the model's, Karras 0.002 … 80, ρ = 7, unless told otherwise) is built at that step count, and
- *   its highest and lowest positive levels σ_max and σ_min stay fixed.</li>
+ *   its highest positive level σ_max stays fixed, and so does its lowest, σ_min, unless it is set free (then it
+ *   may rise up to e⁶-fold and at most to √(σ_min·σ_max), never fall: the final step to 0 is then one denoiser
+ *   call from a higher level).</li>
  *   <li>The reference ("teacher") is a sampler (the same one unless told otherwise) at a high NFE on a Karras grid
- *   between the same σ_max and σ_min, run once from the calibration and validation starts.</li>
+ *   between the same σ_max and the baseline's σ_min, run once from the calibration and validation starts.</li>
  *   <li>The m positive levels are parametrised by the m − 1 gaps in log σ: gap_j = log(σ_max/σ_min)·softmax(u)_j
- *   with u_0 = 0, so any u gives a strictly decreasing grid with the same ends, and the m − 2 free logits start
- *   at the baseline's gaps (u_j = log(gap_j/gap_0)).</li>
+ *   with u_0 = 0, so any u gives a strictly decreasing grid between the same ends, and the m − 2 free logits
+ *   start at the baseline's gaps (u_j = log(gap_j/gap_0)); a free σ_min adds one coordinate.</li>
  *   <li>The objective is the RMS over all elements of (student − teacher) on the calibration batch: the sampler
  *   run over the candidate grid from each start, compared after its last step (the samples a user gets).</li>
  *   <li>Powell's BOBYQA (bound-constrained quadratic-model trust region, Apache Commons Math) minimises it, with
- *   logits within ±{@value #LOGIT_RANGE} of their start; Brent's method when there is one free logit; nothing
+ *   logits within ±{@value #LOGIT_RANGE} of their start; Brent's method when there is one free coordinate; nothing
  *   to tune with fewer than three positive levels.</li>
  *   <li>Against overfitting to the calibration starts, the baseline and the tuned grid are both measured on a
  *   validation batch of other seeds, and the baseline is kept when the tuned grid is not better there.</li>
@@ -67,6 +69,7 @@ public final class GridTuner {
      * @param nfe model calls per sample
      * @param baseline the grid to start from and to beat, or null for the model's default grid
      * @param finalZero whether the grid ends with σ = 0
+     * @param freeSigmaMin whether the smallest positive level may rise above the baseline's (σ_max stays fixed)
      * @param calibration samples of the calibration batch (seeds {@code seed …})
      * @param validation samples of the validation batch (the seeds after the calibration ones)
      * @param seed the first calibration seed
@@ -78,7 +81,8 @@ public final class GridTuner {
      * @param maxEvaluations the most objective evaluations (sampler runs on the calibration batch) the optimiser
      *     may make
      */
-    public record Config(String sampler, int nfe, GridSpec baseline, boolean finalZero, int calibration,
+    public record Config(String sampler, int nfe, GridSpec baseline, boolean finalZero, boolean freeSigmaMin,
+            int calibration,
             int validation, long seed, String reference, int referenceNfe, Integer classLabel, double guidance,
             DataType dtype, int maxEvaluations) {
         public Config {
@@ -91,6 +95,10 @@ public final class GridTuner {
             if (calibration < 1 || validation < 1) {
                 throw new InvalidArgumentException("the calibration and validation batches need at least 1 sample "
                         + "each, got " + calibration + " and " + validation);
+            }
+            if (freeSigmaMin && !finalZero) {
+                throw new InvalidArgumentException("a free σ_min needs a grid that ends at 0: without the final "
+                        + "denoiser call, a higher σ_min leaves that much noise in the samples");
             }
             if (referenceNfe <= nfe) {
                 throw new InvalidArgumentException("the reference NFE (" + referenceNfe + ") must exceed the NFE "
@@ -185,11 +193,11 @@ public final class GridTuner {
             double validationBaseline = objective.discrepancy(baselineGrid.sigmas(), validation,
                     validationReference.samples());
 
-            double[] start = logits(positive);
+            Parametrisation shape = new Parametrisation(positive, config.freeSigmaMin());
+            double[] start = shape.start();
             int free = start.length;
             String method;
-            double[] bestLogits = start;
-            Tracker tracker = new Tracker(objective, positive, config.maxEvaluations(), progress, baseline);
+            Tracker tracker = new Tracker(objective, shape, config.maxEvaluations(), progress, baseline);
             progress.accept(new Event("tuning", 0, config.maxEvaluations(), baseline, baseline));
             if (free == 0) {
                 method = "none";
@@ -198,29 +206,22 @@ public final class GridTuner {
                 try {
                     new BrentOptimizer(1e-6, 1e-4).optimize(new MaxEval(config.maxEvaluations()),
                             new UnivariateObjectiveFunction(u -> tracker.value(new double[] {u})), GoalType.MINIMIZE,
-                            new SearchInterval(start[0] - LOGIT_RANGE, start[0] + LOGIT_RANGE, start[0]));
+                            new SearchInterval(shape.lower()[0], shape.upper()[0], start[0]));
                 } catch (TooManyEvaluationsException e) {
                     // the best point seen so far stands
                 }
-                bestLogits = tracker.best(start);
             } else {
                 method = "BOBYQA";
-                double[] lower = new double[free];
-                double[] upper = new double[free];
-                for (int i = 0; i < free; i++) {
-                    lower[i] = start[i] - LOGIT_RANGE;
-                    upper[i] = start[i] + LOGIT_RANGE;
-                }
                 try {
                     new BOBYQAOptimizer(2 * free + 1, 0.5, 1e-3).optimize(new MaxEval(config.maxEvaluations()),
                             new ObjectiveFunction(tracker::value), GoalType.MINIMIZE, new InitialGuess(start),
-                            new SimpleBounds(lower, upper));
+                            new SimpleBounds(shape.lower(), shape.upper()));
                 } catch (TooManyEvaluationsException e) {
                     // the best point seen so far stands
                 }
-                bestLogits = tracker.best(start);
             }
-            double[] tunedSigmas = full(levels(positive, bestLogits), config.finalZero());
+            double[] bestLogits = tracker.best(start);
+            double[] tunedSigmas = full(shape.levels(bestLogits), config.finalZero());
             double tuned = tracker.bestValue() < baseline ? tracker.bestValue() : baseline;
             if (!(tracker.bestValue() < baseline)) {
                 tunedSigmas = baselineGrid.sigmas();
@@ -273,50 +274,90 @@ public final class GridTuner {
         return grid.endsAtZero() ? Arrays.copyOf(sigmas, sigmas.length - 1) : sigmas;
     }
 
-    /** The free logits of a grid of positive levels: u_j = log(gap_j/gap_0), j = 1 … m − 2. */
-    static double[] logits(double[] positive) {
-        int gaps = positive.length - 1;
-        if (gaps < 2) {
-            return new double[0];
-        }
-        double first = Math.log(positive[0]) - Math.log(positive[1]);
-        double[] out = new double[gaps - 1];
-        for (int j = 1; j < gaps; j++) {
-            out[j - 1] = Math.log((Math.log(positive[j]) - Math.log(positive[j + 1])) / first);
-        }
-        return out;
-    }
-
     /**
-     * The positive levels whose log-σ gaps are log(σ_max/σ_min)·softmax(0, u): strictly decreasing from the
-     * baseline's σ_max to its σ_min.
+     * The tuner's coordinates for m positive levels: the m − 2 logits u_1 … u_{m−2} of the log-σ gaps
+     * (gap_j = log(σ_max/σ_min)·softmax(0, u)_j, so the levels are strictly decreasing whatever u is), and with a free
+     * σ_min one more coordinate s, σ_min = σ_min⁰·e^s for s in [0, min(6, ½·log(σ_max/σ_min⁰))].
+     *
+     * @param baseline the baseline's positive levels (its ends are σ_max and σ_min⁰)
+     * @param freeSigmaMin whether σ_min may rise above the baseline's
      */
-    static double[] levels(double[] baseline, double[] logits) {
-        int m = baseline.length;
-        if (m < 3) {
-            return baseline.clone();
+    record Parametrisation(double[] baseline, boolean freeSigmaMin) {
+        /** The most s may be: σ_min rises at most e⁶ ≈ 400-fold. */
+        static final double SIGMA_MIN_RANGE = 6;
+
+        Parametrisation {
+            baseline = baseline.clone();
         }
-        double logMax = Math.log(baseline[0]);
-        double logMin = Math.log(baseline[m - 1]);
-        double peak = 0;
-        for (double u : logits) {
-            peak = Math.max(peak, u);
+
+        private int logitCount() {
+            return Math.max(0, baseline.length - 2);
         }
-        double[] weights = new double[m - 1];
-        double total = 0;
-        for (int j = 0; j < m - 1; j++) {
-            weights[j] = Math.exp((j == 0 ? 0 : logits[j - 1]) - peak);
-            total += weights[j];
+
+        private boolean sigmaMinFree() {
+            return freeSigmaMin && baseline.length >= 2;
         }
-        double[] out = new double[m];
-        out[0] = baseline[0];
-        out[m - 1] = baseline[m - 1];
-        double cumulative = 0;
-        for (int j = 1; j < m - 1; j++) {
-            cumulative += weights[j - 1] / total;
-            out[j] = Math.exp(logMax - cumulative * (logMax - logMin));
+
+        /** The coordinates of the baseline: u_j = log(gap_j/gap_0), and s = 0. */
+        double[] start() {
+            int logits = logitCount();
+            double[] out = new double[logits + (sigmaMinFree() ? 1 : 0)];
+            if (logits > 0) {
+                double first = Math.log(baseline[0]) - Math.log(baseline[1]);
+                for (int j = 1; j <= logits; j++) {
+                    out[j - 1] = Math.log((Math.log(baseline[j]) - Math.log(baseline[j + 1])) / first);
+                }
+            }
+            return out;
         }
-        return out;
+
+        double[] lower() {
+            double[] out = start();
+            for (int i = 0; i < logitCount(); i++) {
+                out[i] -= LOGIT_RANGE;
+            }
+            return out;
+        }
+
+        double[] upper() {
+            double[] out = start();
+            for (int i = 0; i < logitCount(); i++) {
+                out[i] += LOGIT_RANGE;
+            }
+            if (sigmaMinFree()) {
+                out[out.length - 1] = Math.min(SIGMA_MIN_RANGE,
+                        0.5 * Math.log(baseline[0] / baseline[baseline.length - 1]));
+            }
+            return out;
+        }
+
+        /** The positive levels at {@code x}: from the baseline's σ_max to σ_min (the baseline's, or raised by s). */
+        double[] levels(double[] x) {
+            int m = baseline.length;
+            double[] out = baseline.clone();
+            if (m < 2) {
+                return out;
+            }
+            double logMax = Math.log(baseline[0]);
+            double logMin = Math.log(baseline[m - 1]) + (sigmaMinFree() ? x[x.length - 1] : 0);
+            out[m - 1] = sigmaMinFree() ? Math.exp(logMin) : baseline[m - 1];
+            double peak = 0;
+            for (int i = 0; i < logitCount(); i++) {
+                peak = Math.max(peak, x[i]);
+            }
+            double[] weights = new double[m - 1];
+            double total = 0;
+            for (int j = 0; j < m - 1; j++) {
+                weights[j] = Math.exp((j == 0 ? 0 : x[j - 1]) - peak);
+                total += weights[j];
+            }
+            double cumulative = 0;
+            for (int j = 1; j < m - 1; j++) {
+                cumulative += weights[j - 1] / total;
+                out[j] = Math.exp(logMax - cumulative * (logMax - logMin));
+            }
+            return out;
+        }
     }
 
     private static double[] full(double[] positive, boolean finalZero) {
@@ -330,10 +371,12 @@ public final class GridTuner {
     private record Run(NDArray samples, int steps, long evaluations) {}
 
     private static Run run(GaussianGenerator generator, GenerationRequest request, Batch batch, NDManager manager) {
-        var g = generator.generate(request.forSamples(batch.seeds(), batch.classes()), manager);
-        NDArray samples = g.samples().toType(DataType.FLOAT64, false);
-        samples.attach(manager);
-        return new Run(samples, g.steps(), g.evaluations());
+        try (NDManager m = manager.newSubManager()) {
+            var g = generator.generate(request.forSamples(batch.seeds(), batch.classes()), m);
+            NDArray samples = g.samples().toType(DataType.FLOAT64, false);
+            samples.attach(manager);
+            return new Run(samples, g.steps(), g.evaluations());
+        }
     }
 
     /** The objective: RMS distance between the sampler over a grid and the reference, on one batch. */
@@ -385,23 +428,23 @@ public final class GridTuner {
         private static final double FAILED = 1e30;
 
         private final Objective objective;
-        private final double[] baseline;
+        private final Parametrisation shape;
         private final int max;
         private final Consumer<Event> progress;
         private double bestValue;
         private double[] best;
         private int count;
 
-        Tracker(Objective objective, double[] baseline, int max, Consumer<Event> progress, double start) {
+        Tracker(Objective objective, Parametrisation shape, int max, Consumer<Event> progress, double start) {
             this.objective = objective;
-            this.baseline = baseline;
+            this.shape = shape;
             this.max = max;
             this.progress = progress;
             this.bestValue = start;
         }
 
         double value(double[] logits) {
-            double value = objective.calibration(levels(baseline, logits));
+            double value = objective.calibration(shape.levels(logits));
             count++;
             if (value < bestValue) {
                 bestValue = value;

@@ -38,7 +38,7 @@ class GridTunerTest {
     }
 
     static GridTuner.Config config(String sampler, int nfe) {
-        return new GridTuner.Config(sampler, nfe, null, true, 64, 64, 1_000_000, null, 100, null, 1,
+        return new GridTuner.Config(sampler, nfe, null, true, false, 64, 64, 1_000_000, null, 100, null, 1,
                 DataType.FLOAT64, 200);
     }
 
@@ -71,7 +71,7 @@ class GridTunerTest {
     @Test
     void theSameSeedsGiveTheSameGrid() {
         try (NDManager manager = Backend.newManager()) {
-            GridTuner.Config small = new GridTuner.Config("dpmpp-2m", 5, null, true, 16, 16, 7, null, 100, null, 1,
+            GridTuner.Config small = new GridTuner.Config("dpmpp-2m", 5, null, true, true, 16, 16, 7, null, 100, null, 1,
                     DataType.FLOAT64, 40);
             double[] a = GridTuner.tune(Generators.mixture(MIXTURE, new VeSchedule()), small, manager, e -> { })
                     .tunedSigmas();
@@ -84,13 +84,27 @@ class GridTunerTest {
     @Test
     void theParametrisationStartsAtTheBaselineAndStaysMonotone() {
         double[] karras = new GridSpec.Karras(0.002, 80, 7).positiveSigmas(10, new VeSchedule());
-        assertArrayEquals(karras, GridTuner.levels(karras, GridTuner.logits(karras)), 1e-9 * 80);
-        double[] wild = GridTuner.levels(karras, new double[] {8, -8, 3, 0, -5, 7, -7, 2});
+        GridTuner.Parametrisation fixed = new GridTuner.Parametrisation(karras, false);
+        assertArrayEquals(karras, fixed.levels(fixed.start()), 1e-9 * 80);
+        double[] wild = fixed.levels(new double[] {8, -8, 3, 0, -5, 7, -7, 2});
         for (int i = 1; i < wild.length; i++) {
             assertTrue(wild[i] < wild[i - 1], java.util.Arrays.toString(wild));
         }
         assertEquals(karras[0], wild[0]);
         assertEquals(karras[9], wild[9]);
+        GridTuner.Parametrisation free = new GridTuner.Parametrisation(karras, true);
+        double[] start = free.start();
+        assertEquals(9, start.length);
+        assertEquals(0, start[8]);
+        assertArrayEquals(karras, free.levels(start), 1e-9 * 80);
+        assertEquals(0.5 * Math.log(karras[0] / karras[9]), free.upper()[8], 1e-12);
+        start[8] = 2;
+        double[] raised = free.levels(start);
+        assertEquals(karras[9] * Math.exp(2), raised[9], 1e-15);
+        assertEquals(karras[0], raised[0]);
+        for (int i = 1; i < raised.length; i++) {
+            assertTrue(raised[i] < raised[i - 1], java.util.Arrays.toString(raised));
+        }
     }
 
     @Test
