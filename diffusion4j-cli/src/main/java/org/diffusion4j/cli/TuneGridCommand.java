@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
                 + "them as a grid file that --grid file:FILE takes everywhere a grid is taken.",
             "The levels minimise the RMS distance between the sampler's output and a high-NFE reference solution "
                     + "from the same starts on a calibration batch (LD3's teacher-student objective, Tong et al. "
-                    + "2025), by BOBYQA from the Karras grid with σ_max and σ_min fixed. A validation batch of other "
-                    + "seeds guards against overfitting: the Karras grid is kept when the tuned one is not better "
-                    + "there (docs/tuned-grids.md)."})
+                    + "2025), by BOBYQA from the Karras grid with σ_max fixed (σ_min too, unless --free-sigma-min). "
+                    + "A validation batch of other seeds guards against overfitting: the baseline (Karras) grid is "
+                    + "kept when the tuned one is not better there (docs/tuned-grids.md)."})
 final class TuneGridCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
