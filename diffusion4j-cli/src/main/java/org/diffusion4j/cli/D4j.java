@@ -21,7 +21,7 @@ public final class D4j implements Runnable {
      * took 0.2 s of a sampling run's start-up; a run that names its command is given only that one.
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, TrainCommand.class, SampleCommand.class,
-            EvalCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class,
+            EvalCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class, TuneGridCommand.class,
             TrainClassifierCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -104,6 +104,7 @@ final class EvalCommand implements Callable<Integer> {
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
         }
+        grid.noteIfTunedForAnother(sampler, "eval");
         try (NDManager manager = Backend.newManager()) {
             Measured measured = measured(manager);
             ImageSet data = measured.reference().data();

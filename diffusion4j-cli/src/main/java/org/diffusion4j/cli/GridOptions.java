@@ -1,6 +1,7 @@
 package org.diffusion4j.cli;
 
 import java.util.List;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.grid.GridSpecs;
 import picocli.CommandLine.Option;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Option;
  */
 final class GridOptions {
     @Option(names = "--grid", paramLabel = "NAME", completionCandidates = GridNames.class,
-            description = "Where the noise levels go: ${COMPLETION-CANDIDATES} (default: the model's, karras).")
+            description = "Where the noise levels go: ${COMPLETION-CANDIDATES} (default: the model's, karras). "
+                    + "file:PATH reads a grid file (d4j tune-grid writes them), which fixes the step count.")
     String grid;
 
     @Option(names = "--sigma-min", paramLabel = "σ",
@@ -34,6 +36,23 @@ final class GridOptions {
                     + "--no-final-zero stops at σ_min).")
     boolean finalZero;
 
+    /** The grid file of {@code --grid file:PATH}, or null for any other grid. */
+    GridSpec.FromFile file() {
+        return spec() instanceof GridSpec.FromFile f ? f : null;
+    }
+
+    /**
+     * Notes on standard error when a grid file was tuned for another sampler than {@code sampler}: its levels still
+     * apply, but what they were tuned for does not carry over.
+     */
+    void noteIfTunedForAnother(String sampler, String command) {
+        GridSpec.FromFile file = file();
+        if (file != null && sampler != null && !file.file().sampler().equals(sampler)) {
+            System.err.println("d4j " + command + ": note: grid file " + file.source() + " was tuned for "
+                    + file.file().sampler() + " at " + file.file().nfe() + " NFE; here it serves " + sampler);
+        }
+    }
+
     /** The grid the options place, or null when none is given (the model's own grid). */
     GridSpec spec() {
         if (grid == null && sigmaMin == null && sigmaMax == null && rho == null && sigmas == null) {
@@ -44,6 +63,12 @@ final class GridOptions {
 
     /** The grid the options place, Karras 0.002 … 80 with ρ = 7 where they say nothing. */
     GridSpec specOrDefault() {
+        if (grid != null && grid.startsWith(GridSpecs.FILE_PREFIX) && (sigmaMin != null || sigmaMax != null
+                || rho != null || sigmas != null)) {
+            throw new InvalidArgumentException("--grid " + grid + " takes its levels from the file; drop "
+                    + (sigmaMin != null ? "--sigma-min" : sigmaMax != null ? "--sigma-max" : rho != null ? "--rho"
+                    : "--sigmas"));
+        }
         double[] list = sigmas == null ? null : sigmas.stream().mapToDouble(Double::doubleValue).toArray();
         return GridSpecs.named(grid == null ? "karras" : grid, sigmaMin == null ? 0.002 : sigmaMin,
                 sigmaMax == null ? 80 : sigmaMax, rho == null ? 7 : rho, list);

@@ -16,6 +16,7 @@ import org.diffusion4j.generate.Batches;
 import org.diffusion4j.generate.Generation;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
+import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.FileAccessException;
 import org.diffusion4j.io.OutputPaths;
@@ -60,8 +61,9 @@ final class SampleCommand implements Callable<Integer> {
             completionCandidates = SamplerNames.class)
     String sampler;
 
-    @Option(names = "--steps", required = true, paramLabel = "N", description = "Number of sampler steps.")
-    int steps;
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Number of sampler steps; required unless --grid file:PATH, whose grid fixes them.")
+    Integer steps;
 
     @Mixin
     GridOptions grid;
@@ -128,9 +130,17 @@ final class SampleCommand implements Callable<Integer> {
             throw new InvalidArgumentException("--out " + out + ": unknown format '." + format
                     + "'; expected .npy, .npz, .csv or .png");
         }
+        GridSpec gridSpec = grid.spec();
+        if (steps == null) {
+            if (!(gridSpec instanceof GridSpec.FromFile file)) {
+                throw new InvalidArgumentException("--steps is required (unless --grid file:PATH gives the grid)");
+            }
+            steps = file.steps(grid.finalZero);
+        }
         if (steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
+        grid.noteIfTunedForAnother(sampler, "sample");
         OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
@@ -153,7 +163,7 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--class needs a class-conditional model");
             }
             GenerationRequest template = GenerationRequest.builder(new long[] {seed}).guidance(guidance)
-                    .sampler(sampler).steps(steps).grid(grid.spec()).finalZero(grid.finalZero).dtype(type).noise(kind)
+                    .sampler(sampler).steps(steps).grid(gridSpec).finalZero(grid.finalZero).dtype(type).noise(kind)
                     .build();
             IntUnaryOperator classOf = classes == 0 ? null : i -> classLabel != null ? classLabel : i % classes;
             Batches.Starts starts = init == null ? null : (from, to) -> init.get(from + ":" + to);

@@ -27,7 +27,8 @@ class LazyCommandsTest {
         assertEquals(all, built("help", "sample").size());
         assertEquals(all, built("--help").size());
         assertEquals(all, built("smaple").size());
-        assertEquals(List.of("demo", "train", "sample", "eval", "bench", "export", "serve", "train-classifier", "help"),
+        assertEquals(List.of("demo", "train", "sample", "eval", "bench", "export", "serve", "tune-grid",
+                "train-classifier", "help"),
                 List.copyOf(built()));
     }
 

@@ -268,6 +268,50 @@ public sealed interface GridSpec {
         }
     }
 
+    /**
+     * The levels of a grid file ({@link GridFile}, {@code --grid file:PATH}): its positive levels, and a final 0 when
+     * {@code build} asks for one. Unlike {@link Explicit}, the file fixes the step count: a run of any other number of
+     * steps is refused, naming the file and what it was made for.
+     *
+     * @param source the file, for messages
+     * @param file what it holds
+     */
+    record FromFile(String source, GridFile file) implements GridSpec {
+        /** The steps this grid gives with or without a final zero. */
+        public int steps(boolean appendZero) {
+            int positive = positive().length;
+            return appendZero ? positive : positive - 1;
+        }
+
+        private double[] positive() {
+            double[] sigmas = file.sigmas();
+            return sigmas[sigmas.length - 1] == 0 ? Arrays.copyOf(sigmas, sigmas.length - 1) : sigmas;
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double[] positive = positive();
+            if (count != positive.length) {
+                throw new InvalidGridException("grid file " + source + " holds " + positive.length + " positive "
+                        + "levels, but " + count + " are asked for");
+            }
+            return positive;
+        }
+
+        @Override
+        public Grid build(int steps, NoiseSchedule schedule, boolean appendZero) {
+            int own = steps(appendZero);
+            if (steps != own) {
+                throw new InvalidGridException("grid file " + source + " has " + own + " step" + (own == 1 ? "" : "s")
+                        + (appendZero ? " (its positive levels and a final 0)" : " (its positive levels, no final 0)")
+                        + ", but this run takes " + steps + "; it was made for " + file.sampler() + " at " + file.nfe()
+                        + " NFE: use that budget, or another grid");
+            }
+            double[] positive = positive();
+            return Grid.of(appendZero ? Arrays.copyOf(positive, positive.length + 1) : positive);
+        }
+    }
+
     /** Exactly the listed positive levels (a final 0 in the list is dropped; {@code build} decides on it). */
     record Explicit(double[] sigmas) implements GridSpec {
         public Explicit {

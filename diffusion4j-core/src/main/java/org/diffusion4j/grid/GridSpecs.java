@@ -1,5 +1,6 @@
 package org.diffusion4j.grid;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.diffusion4j.UnknownNameException;
 
@@ -8,7 +9,10 @@ public final class GridSpecs {
     /** The known rule names. {@code uniform-lambda} is an alias of {@code exponential} (same levels). */
     public static final List<String> NAMES = List.of(
             "karras", "exponential", "polyexponential", "vp", "uniform-t", "uniform-lambda", "quadratic", "respaced-uniform",
-            "respaced-quadratic", "li", "list");
+            "respaced-quadratic", "li", "list", "file:PATH");
+
+    /** The prefix of a grid read from a file ({@link GridFile}). */
+    public static final String FILE_PREFIX = "file:";
 
     private GridSpecs() {}
 
@@ -16,9 +20,17 @@ public final class GridSpecs {
      * The rule called {@code name} over [σ_min, σ_max] (EDM levels); {@code rho} is used by karras and
      * polyexponential, {@code list} by list; the respaced rules take a discrete chain's
      * own timesteps and ignore the range; vp uses k-diffusion's β_d = 19.9, β_min = 0.1, ε_s = 1e-3; li is Li et al.'s
-     * (2024) step-size schedule with c₀ = 2, c₁ = 4 (ignores the range).
+     * (2024) step-size schedule with c₀ = 2, c₁ = 4 (ignores the range); {@code file:PATH} reads the levels of a
+     * grid file ({@link GridFile}, ignores the range).
      */
     public static GridSpec named(String name, double sigmaMin, double sigmaMax, double rho, double[] list) {
+        if (name.startsWith(FILE_PREFIX)) {
+            String path = name.substring(FILE_PREFIX.length());
+            if (path.isBlank()) {
+                throw new InvalidGridException("grid 'file:' needs a path, e.g. file:grid.json");
+            }
+            return new GridSpec.FromFile(path, GridFile.read(Path.of(path)));
+        }
         switch (name) {
             case "karras":
                 return new GridSpec.Karras(sigmaMin, sigmaMax, rho);

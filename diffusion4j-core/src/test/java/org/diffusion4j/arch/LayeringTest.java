@@ -31,7 +31,7 @@ class LayeringTest {
                 .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..")
                 .layer("Generation").definedBy("org.diffusion4j.generate..")
                 .layer("Training").definedBy("org.diffusion4j.train..")
-                .layer("Evaluation").definedBy("org.diffusion4j.eval..")
+                .layer("Evaluation").definedBy("org.diffusion4j.eval..", "org.diffusion4j.tune..")
                 .whereLayer("Evaluation").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Training").mayOnlyBeAccessedByLayers("Evaluation")
                 .whereLayer("Generation").mayOnlyBeAccessedByLayers("Training", "Evaluation")
