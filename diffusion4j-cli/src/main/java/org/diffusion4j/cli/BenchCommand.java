@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table and write JSON.",
         subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class, BenchServeCommand.class,
-            BenchKillSoakCommand.class, BenchDeterminismCommand.class, BenchThreadsCommand.class})
+            BenchKillSoakCommand.class, BenchDeterminismCommand.class, BenchThreadsCommand.class,
+            BenchTorchCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -26,25 +26,44 @@ public final class GroupNorm {
 
     /** Normalizes x of shape (B, C, …). */
     public NDArray apply(NDArray x) {
+        return normalize(x).mul(channelwise(gamma, x)).add(channelwise(beta, x));
+    }
+
+    /**
+     * {@code apply(x)·scale + shift} with {@code scale} and {@code shift} per sample and channel, (B, C, 1, …): the
+     * modulation of a residual block. Computed as {@code x̂·(γ·scale) + (β·scale + shift)}, the per-channel factors
+     * combined on the small arrays first, so the full-size tensor is multiplied and shifted once instead of twice.
+     */
+    public NDArray apply(NDArray x, NDArray scale, NDArray shift) {
+        NDArray g = channelwise(gamma, x);
+        NDArray b = channelwise(beta, x);
+        return normalize(x).mul(g.mul(scale)).add(b.mul(scale).add(shift));
+    }
+
+    /** x normalized over each group's channels and positions, before the affine map. */
+    private NDArray normalize(NDArray x) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
-        long channels = shape.get(1);
         NDArray grouped = x.reshape(batch, groups, -1);
         // the engine's fused layer norm over each group's values, with a neutral affine map of its own
         Shape group = new Shape(grouped.getShape().get(2));
         NDArray ones = x.getManager().ones(group, x.getDataType());
         NDArray zeros = x.getManager().zeros(group, x.getDataType());
-        NDArray normalized = grouped.getNDArrayInternal().layerNorm(grouped, group, ones, zeros, (float) EPSILON)
+        return grouped.getNDArrayInternal().layerNorm(grouped, group, ones, zeros, (float) EPSILON)
                 .singletonOrThrow().reshape(shape);
-        long[] affine = new long[shape.dimension()];
+    }
+
+    /**
+     * A per-channel parameter shaped (1, C, 1, …) to broadcast against x. The reshaped parameter would belong to the
+     * parameters' manager (a result goes to its first operand's), which lives as long as the model: one leaked array
+     * per call in a long-running server. It goes to x's.
+     */
+    private static NDArray channelwise(NDArray parameter, NDArray x) {
+        long[] affine = new long[x.getShape().dimension()];
         java.util.Arrays.fill(affine, 1);
-        affine[1] = channels;
-        // the reshaped parameters would belong to the parameters' manager (a result goes to its first operand's),
-        // which lives as long as the model: one leaked pair per call in a long-running server. They go to x's.
-        NDArray scale = gamma.reshape(new Shape(affine));
-        NDArray shift = beta.reshape(new Shape(affine));
-        scale.attach(x.getManager());
-        shift.attach(x.getManager());
-        return normalized.mul(scale).add(shift);
+        affine[1] = parameter.getShape().get(0);
+        NDArray reshaped = parameter.reshape(new Shape(affine));
+        reshaped.attach(x.getManager());
+        return reshaped;
     }
 }

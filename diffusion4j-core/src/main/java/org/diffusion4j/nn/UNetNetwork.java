@@ -260,7 +260,7 @@ final class UNetNetwork implements Network {
             NDArray params = affine.apply(emb).reshape(-1, 2 * out, 1, 1);
             NDArray scale = params.get(":, 0:" + out);
             NDArray shift = params.get(":, " + out + ":");
-            h = Activations.silu(norm2.apply(h).mul(Scalars.plus(scale, 1)).add(shift));
+            h = Activations.silu(norm2.apply(h, Scalars.plus(scale, 1), shift));
             if (dropout > 0 && training) {
                 h = Dropout.dropout(h, (float) dropout, true).singletonOrThrow();
             }

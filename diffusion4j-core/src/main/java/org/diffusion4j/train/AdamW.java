@@ -4,6 +4,8 @@ import org.diffusion4j.backend.NativeArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.diffusion4j.DiffusionException;
@@ -38,25 +40,41 @@ public final class AdamW {
         });
     }
 
-    /** Applies one update with learning rate {@code lr} to every weight from its gradient. */
+    /**
+     * Applies one update with learning rate {@code lr} to every weight from its gradient, as
+     * {@code w ← w − (lr/c₁)·m/(√v/√c₂ + ε) − lr·λ·w} with c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ (the bias corrections folded into
+     * two scalars, as PyTorch's AdamW does). The scalars are made once per update, not per weight: on this engine each
+     * is a few calls across JNI, which over a network's hundreds of weights cost more than the arithmetic.
+     */
     public void update(Map<String, NDArray> weights, double lr) {
         step++;
         double correction1 = 1 - Math.pow(beta1, step);
         double correction2 = 1 - Math.pow(beta2, step);
-        for (Map.Entry<String, NDArray> entry : weights.entrySet()) {
-            NDArray w = entry.getValue();
-            NDArray m = first.get(entry.getKey());
-            NDArray v = second.get(entry.getKey());
-            try (NDScope scope = new NDScope()) {
-                NDArray g = w.getGradient();
-                m.muli(Scalars.of(w, beta1)).addi(g.mul(Scalars.of(w, 1 - beta1)));
-                v.muli(Scalars.of(w, beta2)).addi(g.mul(g).mul(Scalars.of(w, 1 - beta2)));
-                NDArray denominator = v.div(Scalars.of(w, correction2)).sqrt().add(Scalars.of(w, epsilon));
-                NDArray direction = m.div(Scalars.of(w, correction1)).div(denominator);
-                if (weightDecay != 0) {
-                    direction = direction.add(w.mul(Scalars.of(w, weightDecay)));
+        double[] values = {beta1, 1 - beta1, beta2, 1 - beta2, 1 / Math.sqrt(correction2), epsilon, lr / correction1,
+            lr * weightDecay};
+        try (NDScope constants = new NDScope()) {
+            Map<DataType, NDArray[]> scalars = new EnumMap<>(DataType.class);
+            for (Map.Entry<String, NDArray> entry : weights.entrySet()) {
+                NDArray w = entry.getValue();
+                NDArray m = first.get(entry.getKey());
+                NDArray v = second.get(entry.getKey());
+                NDArray[] c = scalars.computeIfAbsent(w.getDataType(), type -> {
+                    NDArray[] made = new NDArray[values.length];
+                    for (int i = 0; i < values.length; i++) {
+                        made[i] = Scalars.of(w, values[i]);
+                    }
+                    return made;
+                });
+                try (NDScope scope = new NDScope()) {
+                    NDArray g = w.getGradient();
+                    m.muli(c[0]).addi(g.mul(c[1]));
+                    v.muli(c[2]).addi(g.mul(g).muli(c[3]));
+                    NDArray denominator = v.sqrt().muli(c[4]).addi(c[5]);
+                    if (weightDecay != 0) {
+                        w.subi(w.mul(c[7]));
+                    }
+                    w.subi(m.div(denominator).muli(c[6]));
                 }
-                w.subi(direction.mul(Scalars.of(w, lr)));
             }
         }
     }

@@ -465,12 +465,14 @@ class _SelfAttention2d(nn.Module):
 
 
 class _ResBlock(nn.Module):
-    """h = conv1(SiLU(GN(x))); h = SiLU(GN(h)*(1 + scale) + shift) with (scale, shift) = affine(emb); dropout (off
-    in eval); h = conv2(h); (h + skip(x))*sqrt(1/2); then self-attention where the config asks for it."""
+    """h = conv1(SiLU(GN(x))); h = SiLU(GN(h)*(1 + scale) + shift) with (scale, shift) = affine(emb); dropout (in
+    training mode only, as the Java network's); h = conv2(h); (h + skip(x))*sqrt(1/2); then self-attention where the
+    config asks for it."""
 
-    def __init__(self, cin, cout, emb, attention):
+    def __init__(self, cin, cout, emb, attention, dropout=0.0):
         super().__init__()
         self.out = cout
+        self.dropout = dropout
         self.norm1 = _group_norm(cin)
         self.conv1 = _conv(cin, cout, 3)
         self.affine = nn.Linear(emb, 2 * cout)
@@ -484,6 +486,8 @@ class _ResBlock(nn.Module):
         params = self.affine(emb).reshape(-1, 2 * self.out, 1, 1)
         scale, shift = params[:, :self.out], params[:, self.out:]
         h = _silu(self.norm2(h) * (scale + 1) + shift)
+        if self.training and self.dropout > 0:
+            h = F.dropout(h, self.dropout, True)
         h = self.conv2(h)
         h = (h + (x if self.skip is None else self.skip(x))) * math.sqrt(0.5)
         return h if self.attn is None else self.attn(h)
@@ -501,6 +505,7 @@ class UNet(nn.Module):
         emb = 4 * ch
         mult = config["multipliers"]
         attention = set(config["attention_resolutions"])
+        dropout = config.get("dropout", 0.0)
         self.embedding = _NoiseEmbedding(_frequencies(constants, ch // 2, "U-Net", fourier=False))
         self.embed = nn.ModuleDict({"fc1": nn.Linear(ch, emb), "fc2": nn.Linear(emb, emb)})
         if config["classes"] > 0:
@@ -521,18 +526,20 @@ class UNet(nn.Module):
                 skips.append(channels)
             for b in range(config["blocks"]):
                 out = ch * mult[level]
-                self._stage(self.enc, resolution, f"block{b}", _ResBlock(channels, out, emb, resolution in attention))
+                block = _ResBlock(channels, out, emb, resolution in attention, dropout)
+                self._stage(self.enc, resolution, f"block{b}", block)
                 self.encoder.append(("block", str(resolution), f"block{b}"))
                 channels = out
                 skips.append(channels)
-        self.mid["block0"] = _ResBlock(channels, channels, emb, False)
+        self.mid["block0"] = _ResBlock(channels, channels, emb, False, dropout)
         self.mid["attn"] = _SelfAttention2d(channels)
-        self.mid["block1"] = _ResBlock(channels, channels, emb, False)
+        self.mid["block1"] = _ResBlock(channels, channels, emb, False, dropout)
         for level in reversed(range(len(mult))):
             for b in range(config["blocks"] + 1):
                 out = ch * mult[level]
                 cin = channels + skips.pop()
-                self._stage(self.dec, resolution, f"block{b}", _ResBlock(cin, out, emb, resolution in attention))
+                block = _ResBlock(cin, out, emb, resolution in attention, dropout)
+                self._stage(self.dec, resolution, f"block{b}", block)
                 self.decoder.append(("block", str(resolution), f"block{b}"))
                 channels = out
             if level > 0:
