@@ -77,9 +77,8 @@ public final class ThreadPolicyBenchmark {
                         runs[r] = measured[0];
                         lastThreads = (int) measured[1];
                     }
-                    double[] sorted = runs.clone();
-                    Arrays.sort(sorted);
-                    group.add(new Row(workload, condition, policy, sorted[sorted.length / 2], runs, lastThreads,
+                    group.add(new Row(workload, condition, policy,
+                            TorchComparison.median(Arrays.stream(runs).boxed().toList()), runs, lastThreads,
                             Double.NaN));
                 }
                 double best = group.stream().mapToDouble(Row::seconds).min().orElseThrow();

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class D4j implements Runnable {
     /**
      * The subcommands, in the order help lists them. Picocli reads every option of every command it is given, which
-     * took 0.2 s of a sampling run's start-up; a run that names its command is given only that one.
+     * took 0.06–0.11 s of a sampling run's start-up (docs/performance.md); a run that names its command is given only that one.
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, TrainCommand.class, SampleCommand.class,
             EvalCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class, TuneGridCommand.class,

@@ -185,7 +185,7 @@ public final class GridTuner {
             Run validationReference = run(generator, referenceRequest, validation, manager);
 
             Objective objective = new Objective(generator, config, calibration, calibrationReference.samples(),
-                    manager, config.finalZero());
+                    manager);
             progress.accept(new Event("baseline", 0, 0, Double.NaN, Double.NaN));
             long evaluations = sampler.evaluations(steps, config.finalZero());
             double baseline = objective.discrepancy(baselineGrid.sigmas(), calibration,
@@ -222,8 +222,8 @@ public final class GridTuner {
             }
             double[] bestLogits = tracker.best(start);
             double[] tunedSigmas = full(shape.levels(bestLogits), config.finalZero());
-            double tuned = tracker.bestValue() < baseline ? tracker.bestValue() : baseline;
-            if (!(tracker.bestValue() < baseline)) {
+            double tuned = tracker.bestValue(); // never above the baseline's: the tracker starts there
+            if (!(tuned < baseline)) {
                 tunedSigmas = baselineGrid.sigmas();
             }
             progress.accept(new Event("validation", tracker.count(), config.maxEvaluations(), tuned, tuned));
@@ -386,28 +386,26 @@ public final class GridTuner {
         private final Batch calibration;
         private final NDArray reference;
         private final NDManager manager;
-        private final boolean finalZero;
 
         Objective(GaussianGenerator generator, Config config, Batch calibration, NDArray reference,
-                NDManager manager, boolean finalZero) {
+                NDManager manager) {
             this.generator = generator;
             this.config = config;
             this.calibration = calibration;
             this.reference = reference;
             this.manager = manager;
-            this.finalZero = finalZero;
         }
 
         GenerationRequest request(double[] sigmas) {
-            double[] positive = finalZero ? Arrays.copyOf(sigmas, sigmas.length - 1) : sigmas;
+            double[] positive = config.finalZero() ? Arrays.copyOf(sigmas, sigmas.length - 1) : sigmas;
             return GenerationRequest.builder(calibration.seeds()).classes(calibration.classes())
                     .sampler(config.sampler()).nfe(config.nfe()).grid(new GridSpec.Explicit(positive))
-                    .finalZero(finalZero).guidance(config.guidance()).dtype(config.dtype()).build();
+                    .finalZero(config.finalZero()).guidance(config.guidance()).dtype(config.dtype()).build();
         }
 
         /** The discrepancy on the calibration batch of the grid of these positive levels (+∞ for a failed run). */
         double calibration(double[] positive) {
-            return discrepancy(full(positive, finalZero), calibration, reference);
+            return discrepancy(full(positive, config.finalZero()), calibration, reference);
         }
 
         double discrepancy(double[] sigmas, Batch batch, NDArray against) {
