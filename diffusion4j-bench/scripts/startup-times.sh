@@ -11,6 +11,7 @@ out="$(mktemp -d)"
 sample=(sample --model gmm:eight-gaussians --sampler dpmpp-2m --steps 20 --n 1000 --out "$out/x.npy" --quiet)
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-67108864}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 
 run() { # name command...
   local name="$1" start end

@@ -18,8 +18,9 @@ import org.diffusion4j.UnknownNameException;
  * Thread policies under load: each {@link ThreadWorkload} with each policy, on an idle machine, beside busy
  * processes that keep every core loaded ({@code loaded}), and beside a second copy of itself started at the same
  * moment ({@code twin}, two diffusion4j runs sharing the machine). Every measurement is a fresh JVM, since the engine
- * fixes its OpenMP pool when it starts; rows give the median over repeats and the ratio to the best policy of the
- * same workload and condition.
+ * fixes its OpenMP pool when it starts, with this process's environment (the launcher's allocator settings); the
+ * policies take turns within each repeat, and rows give the median over repeats and the ratio to the best policy of
+ * the same workload and condition.
  */
 public final class ThreadPolicyBenchmark {
     /** The conditions {@link #run} knows. */
@@ -68,17 +69,21 @@ public final class ThreadPolicyBenchmark {
         List<Row> rows = new ArrayList<>();
         for (String workload : config.workloads()) {
             for (String condition : config.conditions()) {
-                List<Row> group = new ArrayList<>();
-                for (String policy : config.policies()) {
-                    double[] runs = new double[config.repeats()];
-                    int lastThreads = 0;
-                    for (int r = 0; r < runs.length; r++) {
-                        double[] measured = measure(workload, policy, condition);
-                        runs[r] = measured[0];
-                        lastThreads = (int) measured[1];
+                // repeat by repeat, every policy in turn: a slow spell of the machine falls on all of them
+                List<String> policies = config.policies();
+                double[][] runs = new double[policies.size()][config.repeats()];
+                int[] lastThreads = new int[policies.size()];
+                for (int r = 0; r < config.repeats(); r++) {
+                    for (int p = 0; p < policies.size(); p++) {
+                        double[] measured = measure(workload, policies.get(p), condition);
+                        runs[p][r] = measured[0];
+                        lastThreads[p] = (int) measured[1];
                     }
-                    group.add(new Row(workload, condition, policy,
-                            TorchComparison.median(Arrays.stream(runs).boxed().toList()), runs, lastThreads,
+                }
+                List<Row> group = new ArrayList<>();
+                for (int p = 0; p < policies.size(); p++) {
+                    group.add(new Row(workload, condition, policies.get(p),
+                            TorchComparison.median(Arrays.stream(runs[p]).boxed().toList()), runs[p], lastThreads[p],
                             Double.NaN));
                 }
                 double best = group.stream().mapToDouble(Row::seconds).min().orElseThrow();
