@@ -103,6 +103,9 @@ final class EvalCommand implements Callable<Integer> {
         if (nfe == null && source.run == null) {
             throw new InvalidArgumentException("Missing required option: '--nfe=N'");
         }
+        if (nfe == null) {
+            Models.requireRecordedSampling(source.run, "--nfe");
+        }
         if (n < 1) {
             throw new InvalidArgumentException("--n must be at least 1, got " + n);
         }
@@ -111,18 +114,15 @@ final class EvalCommand implements Callable<Integer> {
         }
         try (NDManager manager = Backend.newManager()) {
             Measured measured = measured(manager);
-            if (nfe == null || sampler == null) {
+            if (sampler == null) { // heun, or a distilled run's own sampler (at its own steps when --nfe is absent)
                 Generator own = measured.generator();
-                if (own.defaultBudget() == null && nfe == null) {
-                    throw new InvalidArgumentException("--nfe is required: " + source.run + " records no step count "
-                            + "of its own (a distilled run does)");
-                }
-                sampler = sampler != null ? sampler : own.defaultBudget() != null ? own.defaultSampler() : "heun";
+                sampler = own.defaultBudget() != null ? own.defaultSampler() : "heun";
             }
             grid.noteIfTunedForAnother(sampler, "eval");
             ImageSet data = measured.reference().data();
             GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
-                    .sampler(sampler).budget(nfe != null ? Budget.nfe(nfe) : null).guidance(guidance).grid(grid.spec()).finalZero(grid.finalZero).build();
+                    .sampler(sampler).budget(nfe != null ? Budget.nfe(nfe) : null).guidance(guidance)
+                    .grid(grid.spec()).finalZero(grid.finalZero).build();
             ModelEvaluation.Result r;
             try (Classifier classifier = measured.classifier() != null ? Classifier.bundled(measured.classifier())
                     : null; Progress progress = new Progress("eval", n, quiet, System.err)) {

@@ -133,19 +133,21 @@ final class SampleCommand implements Callable<Integer> {
                     + "'; expected .npy, .npz, .csv or .png");
         }
         GridSpec gridSpec = grid.spec();
-        boolean fromRun = source.run != null;
         if (steps == null && gridSpec instanceof GridSpec.FromFile file) {
             steps = file.steps(grid.finalZero);
-        }
-        if (steps == null && !fromRun) {
-            throw new InvalidArgumentException("--steps is required (unless --grid file:PATH gives the grid)");
         }
         if (steps != null && steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        if (sampler == null && !fromRun) {
+        if (source.run == null && steps == null) {
+            throw new InvalidArgumentException("--steps is required (unless --grid file:PATH gives the grid)");
+        }
+        if (source.run == null && sampler == null) {
             throw new InvalidArgumentException("Missing required option: '--sampler=SPEC' (a run that records its "
                     + "sampling, a distilled one, samples without it)");
+        }
+        if (steps == null || sampler == null) {
+            Models.requireRecordedSampling(source.run, sampler == null ? "--sampler" : "--steps");
         }
         OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
@@ -154,11 +156,7 @@ final class SampleCommand implements Callable<Integer> {
         try (NDManager manager = Backend.newManager()) {
             Models.Loaded model = Models.load(source.model, source.run, process, manager);
             Generator generator = model.generator();
-            if (steps == null || sampler == null) {
-                if (generator.defaultBudget() == null || generator.defaultBudget().nfe()) {
-                    throw new InvalidArgumentException((sampler == null ? "--sampler" : "--steps") + " is required: "
-                            + source.run + " records no sampling of its own (a distilled run does)");
-                }
+            if (steps == null || sampler == null) { // a distilled run (checked above): its own sampler and steps
                 steps = steps != null ? steps : generator.defaultBudget().value();
                 sampler = sampler != null ? sampler : generator.defaultSampler();
             }
