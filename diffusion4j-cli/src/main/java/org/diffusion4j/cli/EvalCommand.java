@@ -15,6 +15,7 @@ import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.eval.ModelEvaluation;
+import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
@@ -56,17 +57,18 @@ final class EvalCommand implements Callable<Integer> {
                     + "gmm:NAME or gmm:FILE.json (exact draws). A trained run is measured against its own data.")
     String reference;
 
-    @Option(names = "--sampler", defaultValue = "heun", paramLabel = "SPEC",
-            description = "Sampler spec (default: ${DEFAULT-VALUE}); for a phase-space (PSLD) model one of "
+    @Option(names = "--sampler", paramLabel = "SPEC",
+            description = "Sampler spec (default: heun; a distilled run's own, ddim); for a phase-space (PSLD) model one of "
                     + "euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, nvv, rvv, roba[:lambda_s=L], "
                     + "noba[:lambda_s=L], cse[:lambda=L], cvv[:lambda=L], coba[:lambda=L,lambda_s=L], on PSLD's "
                     + "quadratic time grid (which takes no grid options).")
     String sampler;
 
-    @Option(names = "--nfe", required = true, paramLabel = "N",
+    @Option(names = "--nfe", paramLabel = "N",
             description = "Model calls per sample: the most steps whose calls fit in N (a two-call sampler "
-                    + "ending at σ = 0 takes ⌊(N + 1)/2⌋ steps).")
-    int nfe;
+                    + "ending at σ = 0 takes ⌊(N + 1)/2⌋ steps). Required unless the run records its step count "
+                    + "(a distilled run is measured at its own by default).")
+    Integer nfe;
 
     @Mixin
     GridOptions grid;
@@ -95,8 +97,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (nfe < 1) {
+        if (nfe != null && nfe < 1) {
             throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
+        }
+        if (nfe == null && source.run == null) {
+            throw new InvalidArgumentException("Missing required option: '--nfe=N'");
+        }
+        if (nfe == null) {
+            Models.requireRecordedSampling(source.run, "--nfe");
         }
         if (n < 1) {
             throw new InvalidArgumentException("--n must be at least 1, got " + n);
@@ -104,12 +112,17 @@ final class EvalCommand implements Callable<Integer> {
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
         }
-        grid.noteIfTunedForAnother(sampler, "eval");
         try (NDManager manager = Backend.newManager()) {
             Measured measured = measured(manager);
+            if (sampler == null) { // heun, or a distilled run's own sampler (at its own steps when --nfe is absent)
+                Generator own = measured.generator();
+                sampler = own.defaultBudget() != null ? own.defaultSampler() : "heun";
+            }
+            grid.noteIfTunedForAnother(sampler, "eval");
             ImageSet data = measured.reference().data();
             GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
-                    .sampler(sampler).nfe(nfe).guidance(guidance).grid(grid.spec()).finalZero(grid.finalZero).build();
+                    .sampler(sampler).budget(nfe != null ? Budget.nfe(nfe) : null).guidance(guidance)
+                    .grid(grid.spec()).finalZero(grid.finalZero).build();
             ModelEvaluation.Result r;
             try (Classifier classifier = measured.classifier() != null ? Classifier.bundled(measured.classifier())
                     : null; Progress progress = new Progress("eval", n, quiet, System.err)) {

@@ -2,8 +2,11 @@ package org.diffusion4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.train.ModelSource;
+import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainedModel;
 
 /** Turns a {@code --model} or {@code --run} value into a model ({@link ModelSource} resolves the names). */
@@ -17,6 +20,17 @@ final class Models {
      * The model of {@code --model} (gmm:…, bundled:…, torchscript:…) or {@code --run} (one of them is set); a mixture
      * is seen through {@code process} (null: edm), which a trained or TorchScript model must match if given.
      */
+    /**
+     * Checks, before any model loads, that {@code run} records its own sampling (a distilled run: its sampler and
+     * step count), so that {@code option} may be left out; otherwise the error names the option and the run.
+     */
+    static void requireRecordedSampling(Path run, String option) {
+        if (TrainingConfig.read(new RunDirectory(run).config()).distillation() == null) {
+            throw new InvalidArgumentException(option + " is required: " + run + " records no sampling of its own "
+                    + "(a distilled run does)");
+        }
+    }
+
     static Loaded load(String model, Path run, String process, NDManager manager) {
         ModelSource source = source(model, run, process);
         return new Loaded(source.name(), source.load(manager));

@@ -52,8 +52,9 @@ final class SampleCommand implements Callable<Integer> {
         Path run;
     }
 
-    @Option(names = "--sampler", required = true, paramLabel = "SPEC",
-            description = "Sampler name with optional options, e.g. heun, dpmpp-2m-sde:eta=0.5,solver=heun, "
+    @Option(names = "--sampler", paramLabel = "SPEC",
+            description = "Required unless the run records its sampling (a distilled run: its ddim). "
+                    + "Sampler name with optional options, e.g. heun, dpmpp-2m-sde:eta=0.5,solver=heun, "
                     + "euler:s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003. Known: ${COMPLETION-CANDIDATES}. "
                     + "A phase-space (PSLD) run takes euler, euler-maruyama, sscs, conjugate[:lambda=L], nse, rse, "
                     + "nvv, rvv, roba[:lambda_s=L], noba[:lambda_s=L], cse[:lambda=L], cvv[:lambda=L] or "
@@ -62,7 +63,8 @@ final class SampleCommand implements Callable<Integer> {
     String sampler;
 
     @Option(names = "--steps", paramLabel = "N",
-            description = "Number of sampler steps; required unless --grid file:PATH, whose grid fixes them.")
+            description = "Number of sampler steps; required unless --grid file:PATH, whose grid fixes them, or the run "
+                    + "records its step count (a distilled run samples at its own by default).")
     Integer steps;
 
     @Mixin
@@ -131,16 +133,22 @@ final class SampleCommand implements Callable<Integer> {
                     + "'; expected .npy, .npz, .csv or .png");
         }
         GridSpec gridSpec = grid.spec();
-        if (steps == null) {
-            if (!(gridSpec instanceof GridSpec.FromFile file)) {
-                throw new InvalidArgumentException("--steps is required (unless --grid file:PATH gives the grid)");
-            }
+        if (steps == null && gridSpec instanceof GridSpec.FromFile file) {
             steps = file.steps(grid.finalZero);
         }
-        if (steps < 1) {
+        if (steps != null && steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        grid.noteIfTunedForAnother(sampler, "sample");
+        if (source.run == null && steps == null) {
+            throw new InvalidArgumentException("--steps is required (unless --grid file:PATH gives the grid)");
+        }
+        if (source.run == null && sampler == null) {
+            throw new InvalidArgumentException("Missing required option: '--sampler=SPEC' (a run that records its "
+                    + "sampling, a distilled one, samples without it)");
+        }
+        if (steps == null || sampler == null) {
+            Models.requireRecordedSampling(source.run, sampler == null ? "--sampler" : "--steps");
+        }
         OutputPaths.requireWritableFile(out, "--out");
         DataType type = DataTypes.parse(dtype);
         NoiseKind kind = noise == null ? null : DataTypes.noiseKind(noise);
@@ -148,6 +156,11 @@ final class SampleCommand implements Callable<Integer> {
         try (NDManager manager = Backend.newManager()) {
             Models.Loaded model = Models.load(source.model, source.run, process, manager);
             Generator generator = model.generator();
+            if (steps == null || sampler == null) { // a distilled run (checked above): its own sampler and steps
+                steps = steps != null ? steps : generator.defaultBudget().value();
+                sampler = sampler != null ? sampler : generator.defaultSampler();
+            }
+            grid.noteIfTunedForAnother(sampler, "sample");
             NDArray init = start.init == null ? null : ArrayFiles.read(start.init, manager);
             int count = init != null ? (int) init.getShape().get(0) : start.n;
             if (init != null) {

@@ -27,7 +27,7 @@ class LazyCommandsTest {
         assertEquals(all, built("help", "sample").size());
         assertEquals(all, built("--help").size());
         assertEquals(all, built("smaple").size());
-        assertEquals(List.of("demo", "train", "sample", "eval", "bench", "export", "serve", "tune-grid",
+        assertEquals(List.of("demo", "train", "distill", "sample", "eval", "bench", "export", "serve", "tune-grid",
                 "train-classifier", "help"),
                 List.copyOf(built()));
     }

@@ -26,9 +26,11 @@ import org.diffusion4j.sample.SamplingContext;
  * @param classes the model's number of classes (0: unconditional)
  * @param defaultGrid the grid of requests that name none
  * @param defaultSampler the sampler spec of requests that name none
+ * @param defaultBudget the budget of requests that give none, or null when they must give one (a model that samples
+ *     at a fixed step count, as a distilled student does, records it)
  */
 public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Shape sampleShape, int classes,
-        GridSpec defaultGrid, String defaultSampler) implements Generator {
+        GridSpec defaultGrid, String defaultSampler, Budget defaultBudget) implements Generator {
 
     /** The EDM default: Karras et al.'s grid from 80 to 0.002 with ρ = 7. */
     public static final GridSpec EDM_GRID = new GridSpec.Karras(0.002, 80, 7);
@@ -41,6 +43,12 @@ public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Sh
     public interface Denoisers {
         /** The EDM-view denoiser for sample i of class {@code classes[i]} (null: unconditional) at this guidance. */
         Denoiser denoiser(int[] classes, double guidance);
+    }
+
+    /** A generator whose requests must give their budget. */
+    public GaussianGenerator(Denoisers denoisers, SamplingContext context, Shape sampleShape, int classes,
+            GridSpec defaultGrid, String defaultSampler) {
+        this(denoisers, context, sampleShape, classes, defaultGrid, defaultSampler, null);
     }
 
     public GaussianGenerator {
@@ -63,11 +71,12 @@ public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Sh
     public Generation generate(GenerationRequest request, NDManager manager) {
         Sampler sampler = SamplerRegistry.create(request.sampler() == null ? defaultSampler() : request.sampler(),
                 context);
-        if (request.budget() == null) {
+        Budget budget = request.budget() != null ? request.budget() : defaultBudget;
+        if (budget == null) {
             throw new InvalidArgumentException("a generation needs a budget: steps or NFE");
         }
         Conditions.requireClasses(request, classes);
-        int steps = request.budget().steps(n -> sampler.evaluations(n, request.finalZero()));
+        int steps = budget.steps(n -> sampler.evaluations(n, request.finalZero()));
         Grid grid = (request.grid() == null ? defaultGrid : request.grid()).build(steps, context.schedule(),
                 request.finalZero());
         Sampling run = Sampling.of(sampler, denoisers.denoiser(request.classes(), request.guidance()), grid)

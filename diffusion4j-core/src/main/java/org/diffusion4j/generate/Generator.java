@@ -31,6 +31,11 @@ public interface Generator {
     /** The sampler spec a request without one gets. */
     String defaultSampler();
 
+    /** The budget a request without one gets, or null when requests must give one. */
+    default Budget defaultBudget() {
+        return null;
+    }
+
     /**
      * Generates one sample per seed of {@code request}, in {@code manager}.
      *

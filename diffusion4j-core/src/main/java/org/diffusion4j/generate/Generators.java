@@ -37,9 +37,16 @@ public final class Generators {
      */
     public static GaussianGenerator network(NetworkFunction network, Preconditioning preconditioning,
             Shape sampleShape, GridSpec defaultGrid, String defaultSampler) {
+        return network(network, preconditioning, sampleShape, defaultGrid, defaultSampler, null);
+    }
+
+    /** {@link #network(NetworkFunction, Preconditioning, Shape, GridSpec, String)} with a default budget (or null). */
+    public static GaussianGenerator network(NetworkFunction network, Preconditioning preconditioning,
+            Shape sampleShape, GridSpec defaultGrid, String defaultSampler, Budget defaultBudget) {
         return new GaussianGenerator((classes, guidance) -> (classes == null
                 ? NetworkDenoiser.unconditional(network, preconditioning)
                 : NetworkDenoiser.conditional(network, preconditioning, classes, guidance)).edmView(),
-                SamplingContext.of(preconditioning), sampleShape, network.classes(), defaultGrid, defaultSampler);
+                SamplingContext.of(preconditioning), sampleShape, network.classes(), defaultGrid, defaultSampler,
+                defaultBudget);
     }
 }

@@ -63,6 +63,32 @@ public sealed interface GridSpec {
         }
     }
 
+    /**
+     * Karras's ρ-ramp sampled at the fractions i/n instead of i/(n−1): {@code σ_i = (σ_max^{1/ρ} + (i/n)·(σ_min^{1/ρ}
+     * − σ_max^{1/ρ}))^ρ} for i = 0 … n−1, so that with the final 0 (the ramp's end, where σ_min would be) the grid of
+     * N steps is every other level of the grid of 2N steps. Progressive distillation (Salimans &amp; Ho 2022) needs
+     * this nesting: one student step spans exactly two teacher steps. σ_min itself is never a level.
+     */
+    record NestedKarras(double sigmaMin, double sigmaMax, double rho) implements GridSpec {
+        public NestedKarras {
+            checkRange(sigmaMin, sigmaMax);
+            if (!(rho > 0)) {
+                throw new InvalidGridException("Karras ρ must be positive, got " + rho);
+            }
+        }
+
+        @Override
+        public double[] positiveSigmas(int count, NoiseSchedule schedule) {
+            double maxInvRho = Math.pow(sigmaMax, 1 / rho);
+            double minInvRho = Math.pow(sigmaMin, 1 / rho);
+            double[] out = new double[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = Math.pow(maxInvRho + (double) i / count * (minInvRho - maxInvRho), rho);
+            }
+            return out;
+        }
+    }
+
     /** Geometric levels, i.e. uniform in log σ and so uniform in λ = −log σ: k-diffusion's exponential. */
     record Exponential(double sigmaMin, double sigmaMax) implements GridSpec {
         public Exponential {

@@ -8,7 +8,7 @@ import org.diffusion4j.UnknownNameException;
 public final class GridSpecs {
     /** The known rule names. {@code uniform-lambda} is an alias of {@code exponential} (same levels). */
     public static final List<String> NAMES = List.of(
-            "karras", "exponential", "polyexponential", "vp", "uniform-t", "uniform-lambda", "quadratic", "respaced-uniform",
+            "karras", "nested-karras", "exponential", "polyexponential", "vp", "uniform-t", "uniform-lambda", "quadratic", "respaced-uniform",
             "respaced-quadratic", "li", "list", "file:PATH");
 
     /** The prefix of a grid read from a file ({@link GridFile}). */
@@ -17,7 +17,7 @@ public final class GridSpecs {
     private GridSpecs() {}
 
     /**
-     * The rule called {@code name} over [σ_min, σ_max] (EDM levels); {@code rho} is used by karras and
+     * The rule called {@code name} over [σ_min, σ_max] (EDM levels); {@code rho} is used by karras, nested-karras and
      * polyexponential, {@code list} by list; the respaced rules take a discrete chain's
      * own timesteps and ignore the range; vp uses k-diffusion's β_d = 19.9, β_min = 0.1, ε_s = 1e-3; li is Li et al.'s
      * (2024) step-size schedule with c₀ = 2, c₁ = 4 (ignores the range); {@code file:PATH} reads the levels of a
@@ -34,6 +34,8 @@ public final class GridSpecs {
         switch (name) {
             case "karras":
                 return new GridSpec.Karras(sigmaMin, sigmaMax, rho);
+            case "nested-karras":
+                return new GridSpec.NestedKarras(sigmaMin, sigmaMax, rho);
             case "exponential":
                 return new GridSpec.Exponential(sigmaMin, sigmaMax);
             case "polyexponential":

@@ -11,7 +11,8 @@ import org.diffusion4j.process.NoiseSchedule;
 @JsonSubTypes({@JsonSubTypes.Type(value = TimeDistribution.Uniform.class, name = "uniform"),
     @JsonSubTypes.Type(value = TimeDistribution.LogNormal.class, name = "log-normal"),
     @JsonSubTypes.Type(value = TimeDistribution.LogitNormal.class, name = "logit-normal"),
-    @JsonSubTypes.Type(value = TimeDistribution.LogUniform.class, name = "log-uniform")})
+    @JsonSubTypes.Type(value = TimeDistribution.LogUniform.class, name = "log-uniform"),
+    @JsonSubTypes.Type(value = TimeDistribution.GridLevels.class, name = "grid-levels")})
 public sealed interface TimeDistribution {
 
     /** A time of {@code schedule}'s domain. */
@@ -88,6 +89,32 @@ public sealed interface TimeDistribution {
         public double sample(SplittableRandom random, NoiseSchedule schedule) {
             double sigma = sigmaMin * Math.pow(sigmaMax / sigmaMin, random.nextDouble());
             return clamp(schedule.timeOfEdmSigma(sigma), schedule);
+        }
+    }
+
+    /**
+     * One of the {@code steps} positive levels of the {@code nested-karras} grid over [σ_min, σ_max] with ρ, uniformly,
+     * mapped to t: progressive distillation draws its times on the student's own N-step grid (Salimans &amp; Ho 2022,
+     * Algorithm 2: {@code t = i/N}, i uniform).
+     */
+    record GridLevels(int steps, double sigmaMin, double sigmaMax, double rho) implements TimeDistribution {
+        public GridLevels {
+            if (steps < 1) {
+                throw new InvalidArgumentException("grid-levels time needs steps ≥ 1, got " + steps);
+            }
+            new org.diffusion4j.grid.GridSpec.NestedKarras(sigmaMin, sigmaMax, rho);
+        }
+
+        /** The grid whose positive levels are drawn (a final 0 after them). */
+        public org.diffusion4j.grid.Grid grid(NoiseSchedule schedule) {
+            return new org.diffusion4j.grid.GridSpec.NestedKarras(sigmaMin, sigmaMax, rho).build(steps, schedule, true);
+        }
+
+        @Override
+        public double sample(SplittableRandom random, NoiseSchedule schedule) {
+            double sigma = new org.diffusion4j.grid.GridSpec.NestedKarras(sigmaMin, sigmaMax, rho)
+                    .positiveSigmas(steps, schedule)[random.nextInt(steps)];
+            return schedule.timeOfEdmSigma(sigma);
         }
     }
 }

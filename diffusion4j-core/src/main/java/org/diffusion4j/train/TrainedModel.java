@@ -13,10 +13,10 @@ import java.util.List;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
+import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
-import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.phase.PhaseSpaceModel;
@@ -79,7 +79,7 @@ public record TrainedModel(TrainingConfig config, Network network) {
     /**
      * The model as a {@link Generator}: a phase-space generator for a run trained on a phase-space process (its
      * preview integrator as the default), otherwise a Gaussian one over every sampler its process takes, with its
-     * preview sampler and Karras grid as defaults.
+     * preview sampler and grid as defaults; a distilled model also samples at its own step count by default.
      */
     public Generator generator() {
         Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
@@ -88,8 +88,8 @@ public record TrainedModel(TrainingConfig config, Network network) {
             return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,
                     config.preconditioning()), shape, preview.sampler());
         }
-        return Generators.network(network, config.preconditioning(), shape,
-                new GridSpec.Karras(preview.sigmaMin(), preview.sigmaMax(), preview.rho()), preview.sampler());
+        return Generators.network(network, config.preconditioning(), shape, preview.gridSpec(), preview.sampler(),
+                config.distillation() != null ? Budget.steps(preview.steps()) : null);
     }
 
     /** The unconditional denoiser (the null class for a conditional network). */

@@ -74,6 +74,19 @@ public final class Trainer {
      */
     public static Result train(TrainingConfig config, ImageSet data, RunDirectory run, RunLock lock, boolean resume,
             Listener listener) {
+        return train(config, config.objective(), null, data, run, lock, resume, listener);
+    }
+
+    /**
+     * The same loop with an objective the config cannot build by itself (a distillation round's, which holds its
+     * teacher) and, for a new run, the weights to start from instead of the config's initialization (a student
+     * starts from its teacher). A resumed run starts from its checkpoint and ignores {@code initialWeights}.
+     *
+     * @param objective the loss the run minimizes; the caller builds the same one on every resume
+     * @param initialWeights the network's first weights (by name), or null to initialize from the config's seed
+     */
+    public static Result train(TrainingConfig config, TrainingObjective objective, java.util.Map<String, NDArray>
+            initialWeights, ImageSet data, RunDirectory run, RunLock lock, boolean resume, Listener listener) {
         if (!lock.file().equals(run.path().resolve(RunLock.FILE))) {
             throw new IllegalArgumentException("the lock " + lock.file() + " is not the lock of " + run.path());
         }
@@ -105,6 +118,10 @@ public final class Trainer {
                     return new Result(start, Double.NaN, (System.nanoTime() - started) / 1e9, 0);
                 }
                 run.truncateMetrics(start, listener::warned);
+            } else if (initialWeights != null) {
+                network = config.network().load(initialWeights, manager, DataType.FLOAT32, "initial weights");
+                ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
+                adam = newAdam(network, manager, opt);
             } else {
                 network = config.network().initialize(manager, DataType.FLOAT32, opt.seed());
                 ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
@@ -113,7 +130,6 @@ public final class Trainer {
             checkSampler(config, ema, manager);
             config.write(run.config());
             network.weights().requireGradients(true);
-            TrainingObjective objective = config.objective();
             Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
             BatchOrder order = new BatchOrder(data.size(), opt.batch(), opt.seed());
             listener.started(start, opt.steps(), network.weights().count());

@@ -40,10 +40,14 @@ import org.diffusion4j.phase.Psld;
  *     ({@link PhaseSpaceObjective}): the network maps [x, m] to ε, with twice the data's channels, and
  *     {@code preconditioning} only sets its conventions ({@link PhaseEpsilon}: ε or mixed-score prediction,
  *     unscaled input; the noise label and time domain)
+ * @param distillation absent for a model trained on data; else the distillation round that made it
+ *     ({@link Distillation}): it trains only with its teacher ({@code d4j distill}), and samples by default with
+ *     its own sampler and step count
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -62,6 +66,10 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (phaseSpace == null) {
             sampling.checkGrid();
         }
+        if (distillation != null && phaseSpace != null) {
+            throw new InvalidArgumentException("a distilled model is a Gaussian-process model; phase_space and "
+                    + "distillation cannot both be set");
+        }
         List<Integer> state = new ArrayList<>(data.sampleShape());
         if (phaseSpace != null) {
             PhaseEpsilon.check(preconditioning);
@@ -74,20 +82,34 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /** A config trained on data (not distilled). */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, null);
+    }
+
     /** A config on a Gaussian process. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
-        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null, null);
     }
 
     /** A config whose loss is unweighted. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling) {
-        this(name, data, network, preconditioning, time, optimization, sampling, null, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, null, null, null);
     }
 
-    /** The objective this config trains. */
+    /**
+     * The objective this config trains. A distillation round has none of its own: its objective needs the teacher,
+     * which {@code d4j distill} loads.
+     */
     public TrainingObjective objective() {
+        if (distillation != null) {
+            throw new InvalidArgumentException("this config is a " + distillation.method() + " distillation round "
+                    + "(config field distillation); it trains only with its teacher: use d4j distill --resume on the "
+                    + "distillation's --out");
+        }
         return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
                 : new Objective(preconditioning, LossWeight.parse(lossWeight));
     }
@@ -133,11 +155,31 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
      * @param checkpointEvery steps between checkpoints
      * @param sampleEvery steps between preview grids (0: never)
      * @param logEvery steps between metrics lines
+     * @param learningRateDecay after the warm-up: {@code constant} (absent) or {@code linear} (down to 0 at the last
+     *     step, as progressive distillation anneals each round)
      */
     public record Optimization(int batch, long steps, double learningRate, long warmupSteps, double beta1,
             double beta2, double epsilon, double weightDecay, double gradientClip, double emaHalfLifeImages,
-            double emaRampUp, double classDropout, long seed, int checkpointEvery, int sampleEvery, int logEvery) {
+            double emaRampUp, double classDropout, long seed, int checkpointEvery, int sampleEvery, int logEvery,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String learningRateDecay) {
+
+        /** The learning rate decays after the warm-up. */
+        public static final List<String> DECAYS = List.of("constant", "linear");
+
+        /** A constant learning rate after the warm-up. */
+        public Optimization(int batch, long steps, double learningRate, long warmupSteps, double beta1,
+                double beta2, double epsilon, double weightDecay, double gradientClip, double emaHalfLifeImages,
+                double emaRampUp, double classDropout, long seed, int checkpointEvery, int sampleEvery,
+                int logEvery) {
+            this(batch, steps, learningRate, warmupSteps, beta1, beta2, epsilon, weightDecay, gradientClip,
+                    emaHalfLifeImages, emaRampUp, classDropout, seed, checkpointEvery, sampleEvery, logEvery, null);
+        }
+
         public Optimization {
+            if (learningRateDecay != null && !DECAYS.contains(learningRateDecay)) {
+                throw new org.diffusion4j.UnknownNameException("optimization.learning_rate_decay",
+                        learningRateDecay, DECAYS);
+            }
             atLeast("batch", batch, 1);
             atLeast("steps", steps, 1);
             require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate must be positive", learningRate);
@@ -175,16 +217,23 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             }
         }
 
-        /** The learning rate at {@code step}: linear warm-up, then constant. */
+        /**
+         * The learning rate at {@code step} (0-based): linear warm-up, then constant, or with {@code linear} decay
+         * falling from the peak to 0 after the last step ({@code (steps − step)/(steps − warmup)} of the peak).
+         */
         public double learningRateAt(long step) {
-            return warmupSteps == 0 ? learningRate : learningRate * Math.min(1.0, (step + 1.0) / warmupSteps);
+            double warm = warmupSteps == 0 ? 1 : Math.min(1.0, (step + 1.0) / warmupSteps);
+            if ("linear".equals(learningRateDecay) && step >= warmupSteps) {
+                return learningRate * (steps - step) / (double) (steps - warmupSteps);
+            }
+            return learningRate * warm;
         }
 
         /** The same settings with another step count. */
         public Optimization withSteps(long newSteps) {
             return new Optimization(batch, newSteps, learningRate, warmupSteps, beta1, beta2, epsilon, weightDecay,
                     gradientClip, emaHalfLifeImages, emaRampUp, classDropout, seed, checkpointEvery, sampleEvery,
-                    logEvery);
+                    logEvery, learningRateDecay);
         }
     }
 
@@ -195,9 +244,24 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
      * @param sigmaMax largest EDM level
      * @param rho Karras ρ
      * @param previews samples in a preview grid
+     * @param grid the grid rule over [sigma_min, sigma_max] ({@code karras}, absent, or {@code nested-karras}, the
+     *     grid a progressive distillation round is trained on)
      */
-    public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {
+    public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String grid) {
+
+        /** The grid rules a config may name. */
+        public static final List<String> GRIDS = List.of("karras", "nested-karras");
+
+        /** A Karras grid. */
+        public Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {
+            this(sampler, steps, sigmaMin, sigmaMax, rho, previews, null);
+        }
+
         public Sampling {
+            if (grid != null && !GRIDS.contains(grid)) {
+                throw new org.diffusion4j.UnknownNameException("sampling.grid", grid, GRIDS);
+            }
             if (sampler == null || sampler.isBlank()) {
                 throw new InvalidArgumentException("sampling.sampler is missing");
             }
@@ -207,6 +271,12 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             if (previews < 1) {
                 throw new InvalidArgumentException("sampling.previews must be at least 1, got " + previews);
             }
+        }
+
+        /** The grid this block describes. */
+        public org.diffusion4j.grid.GridSpec gridSpec() {
+            return org.diffusion4j.grid.GridSpecs.named(grid == null ? "karras" : grid, sigmaMin, sigmaMax, rho,
+                    null);
         }
 
         /** Checks the Karras grid of a Gaussian model (a phase-space model has its own grid and ignores it). */
@@ -221,10 +291,43 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /**
+     * The distillation round that made a model: its student samples with {@code ddim} in {@code steps} steps on the
+     * {@code sampling} grid (nested-karras), trained to match {@code teacherSteps} steps of its teacher.
+     *
+     * @param method {@code progressive} (Salimans &amp; Ho 2022)
+     * @param teacher the teacher as named ({@code bundled:NAME}, {@code gmm:NAME}, a run directory, or the previous
+     *     round's directory)
+     * @param teacherSteps the teacher's DDIM steps one student step spans two of
+     * @param steps the student's DDIM steps
+     * @param weighting the loss weighting: {@code snr-trunc} (max(SNR, 1)·‖x̂ − x̃‖², the paper's) or
+     *     {@code native} (the squared error of the network output under its preconditioning)
+     */
+    public record Distillation(String method, String teacher, int teacherSteps, int steps, String weighting) {
+        /** The weightings a round may use. */
+        public static final List<String> WEIGHTINGS = List.of("snr-trunc", "native");
+
+        public Distillation {
+            if (!"progressive".equals(method)) {
+                throw new org.diffusion4j.UnknownNameException("distillation.method", method, List.of("progressive"));
+            }
+            if (teacher == null || teacher.isBlank()) {
+                throw new InvalidArgumentException("distillation.teacher is missing");
+            }
+            if (steps < 1 || teacherSteps != 2 * steps) {
+                throw new InvalidArgumentException("distillation.teacher_steps must be twice distillation.steps "
+                        + "(at least 1), got " + teacherSteps + " and " + steps);
+            }
+            if (!WEIGHTINGS.contains(weighting)) {
+                throw new org.diffusion4j.UnknownNameException("distillation.weighting", weighting, WEIGHTINGS);
+            }
+        }
+    }
+
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight, phaseSpace);
+                sampling, lossWeight, phaseSpace, distillation);
     }
 
     /** The config as JSON. */

@@ -30,7 +30,7 @@ class LayeringTest {
                 .layer("Sampling").definedBy("org.diffusion4j.sample..")
                 .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..")
                 .layer("Generation").definedBy("org.diffusion4j.generate..")
-                .layer("Training").definedBy("org.diffusion4j.train..")
+                .layer("Training").definedBy("org.diffusion4j.train..", "org.diffusion4j.distill..")
                 .layer("Evaluation").definedBy("org.diffusion4j.eval..", "org.diffusion4j.tune..")
                 .whereLayer("Evaluation").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Training").mayOnlyBeAccessedByLayers("Evaluation")

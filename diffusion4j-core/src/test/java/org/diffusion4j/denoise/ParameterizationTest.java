@@ -83,4 +83,22 @@ class ParameterizationTest {
     private static double scale(NDArray a) {
         return Math.max(1, a.abs().max().getDouble());
     }
+
+    /** Every data estimate keeps the gradient to the network output (x_0-prediction once returned a detached copy). */
+    @org.junit.jupiter.api.Test
+    void everyDataEstimateStaysInTheGradientGraph() {
+        for (Parameterization p : Parameterization.values()) {
+            try (NDManager m = manager.newSubManager()) {
+                NDArray output = m.randomNormal(new Shape(4, 2));
+                output.setRequiresGradient(true);
+                NDArray x = m.randomNormal(new Shape(4, 2));
+                ProcessCoefficients c = ProcessCoefficients.at(new VpCosineSchedule(), 0.5, x);
+                try (ai.djl.training.GradientCollector collector =
+                        ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    collector.backward(p.toData(output, x, c).sum());
+                }
+                assertTrue(output.getGradient().abs().sum().getFloat() > 0, p + ": no gradient reached the output");
+            }
+        }
+    }
 }
