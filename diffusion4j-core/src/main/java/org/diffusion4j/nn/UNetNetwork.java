@@ -116,103 +116,96 @@ final class UNetNetwork implements Network {
 
     @Override
     public NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
-        NDArray emb = embed2.apply(Activations.silu(embed1.apply(embedding.apply(noiseLabel))));
-        if (classEmbedding != null && classLabels != null) {
-            emb = emb.add(classEmbedding.apply(classLabels, x.getDataType()));
-        }
-        emb = Activations.silu(emb);
-        if (training || recording(x, emb)) {
-            Deque<NDArray> skips = new ArrayDeque<>();
-            NDArray h = inputConv.apply(x);
-            skips.push(h);
-            for (Stage stage : encoder) {
-                h = stage.apply(h, emb, training);
-                skips.push(h);
-            }
-            for (Stage stage : middle) {
-                h = stage.apply(h, emb, training);
-            }
-            for (Stage stage : decoder) {
-                h = stage.skip() ? stage.apply(h.concat(skips.pop(), 1), emb, training) : stage.apply(h, emb, training);
-            }
-            return outputConv.apply(Activations.silu(outputNorm.apply(h)));
-        }
-        return inference(x, emb);
+        return forward(x, noiseLabel, classLabels, training, true);
     }
 
     /**
-     * The same computation as {@link #forward} without gradients, in bounded memory: each stage's temporaries
-     * (normalized, activated, convolved copies of its input) are freed when the stage ends, and a stage's input
-     * when nothing later reads it, so a forward holds the encoder's outputs the decoder still needs and one stage's
-     * work, not every intermediate of the network (an MNIST U-Net on 250 images held about 3 GB until its caller's
-     * manager closed). The operations and their order are unchanged: the same bits.
+     * The forward pass; with {@code free}, in bounded memory: each stage's temporaries (normalized, activated,
+     * convolved copies of its input) are closed when the stage ends, and a stage's input once nothing later reads
+     * it, so the caller's manager receives the encoder's outputs the decoder still needs, one stage's work at a
+     * time, and the output, not every intermediate of the network (an MNIST U-Net on 250 images held about 3 GB
+     * until its caller's manager closed). This holds with gradients too: closing an array releases its handle, and
+     * libtorch frees the memory only once autograd keeps no reference to it, so what backward needs stays in the
+     * graph until backward and the rest is freed during the forward pass. That is safe only because every array of a
+     * stage is engine-owned: one made from Java data lives in a Java buffer that the garbage collector frees once its
+     * array is closed, under a graph that still reads it ({@code GarbageCollectionGuardTest},
+     * {@code UNetScopeTest}). Without {@code free} every intermediate stays in {@code x}'s manager: the reference
+     * the tests compare with. The operations and their order are the same either way: the same bits.
      */
-    private NDArray inference(NDArray x, NDArray emb) {
+    NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training, boolean free) {
+        NDArray noise = embed2.apply(Activations.silu(embed1.apply(embedding.apply(noiseLabel))));
+        NDArray emb = Activations.silu(classEmbedding != null && classLabels != null
+                ? noise.add(classEmbedding.apply(classLabels, x.getDataType())) : noise);
+        Scopes scopes = new Scopes(emb, free);
         Deque<NDArray> skips = new ArrayDeque<>();
-        NDArray h = scoped(x, null, emb, (in, e) -> inputConv.apply(in));
+        NDArray h = scopes.run(x, null, in -> inputConv.apply(in));
         skips.push(h);
         for (Stage stage : encoder) {
-            h = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
+            h = scopes.run(h, null, in -> stage.apply(in, emb, training));
             skips.push(h);
         }
         for (Stage stage : middle) {
-            NDArray next = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
-            release(h, skips);
+            NDArray next = scopes.run(h, null, in -> stage.apply(in, emb, training));
+            scopes.release(h, skips);
             h = next;
         }
         for (Stage stage : decoder) {
             NDArray next;
             if (stage.skip()) {
                 NDArray skip = skips.pop();
-                next = scoped(h, skip, emb, (in, e) -> stage.apply(in.concat(skip, 1), e, false));
-                release(skip, skips);
+                next = scopes.run(h, skip, in -> stage.apply(in.concat(skip, 1), emb, training));
+                scopes.release(skip, skips);
             } else {
-                next = scoped(h, null, emb, (in, e) -> stage.apply(in, e, false));
+                next = scopes.run(h, null, in -> stage.apply(in, emb, training));
             }
             if (!h.isReleased()) {
-                release(h, skips);
+                scopes.release(h, skips);
             }
             h = next;
         }
-        NDArray out = scoped(h, null, emb, (in, e) -> outputConv.apply(Activations.silu(outputNorm.apply(in))));
-        release(h, skips);
+        NDArray out = scopes.run(h, null, in -> outputConv.apply(Activations.silu(outputNorm.apply(in))));
+        scopes.release(h, skips);
         return out;
     }
 
-    /** Whether gradients flow through this call (an input or the weights require them). */
-    private boolean recording(NDArray x, NDArray emb) {
-        return x.hasGradient() || emb.hasGradient()
-                || weights.all().values().stream().anyMatch(NDArray::hasGradient);
-    }
+    /** The per-stage scopes of one forward pass, or none (every intermediate kept) when not {@code free}. */
+    private record Scopes(NDArray emb, boolean free) {
 
-    /**
-     * {@code body(in, emb)} with every array it creates in a sub-manager of {@code in}'s manager that is closed
-     * after; the result moves to {@code in}'s manager. {@code in}, {@code emb} and {@code other} (the skip a decoder
-     * stage concatenates, or null) are lent to the sub-manager and return to their managers when it closes.
-     */
-    private static NDArray scoped(NDArray in, NDArray other, NDArray emb,
-            java.util.function.BinaryOperator<NDArray> body) {
-        ai.djl.ndarray.NDManager home = in.getManager();
-        try (ai.djl.ndarray.NDManager scope = home.newSubManager()) {
-            in.tempAttach(scope);
-            emb.tempAttach(scope);
-            if (other != null && other != in) {
-                other.tempAttach(scope);
+        /**
+         * {@code body(in)} with every array it creates in a sub-manager of {@code in}'s manager that is closed
+         * after; the result moves to {@code in}'s manager. {@code in}, the embedding and {@code other} (the skip a
+         * decoder stage concatenates, or null) are lent to the sub-manager and return to their managers when it
+         * closes.
+         */
+        NDArray run(NDArray in, NDArray other, java.util.function.UnaryOperator<NDArray> body) {
+            if (!free) {
+                return body.apply(in);
             }
-            NDArray out = body.apply(in, emb);
-            out.attach(home);
-            return out;
+            ai.djl.ndarray.NDManager home = in.getManager();
+            try (ai.djl.ndarray.NDManager scope = home.newSubManager()) {
+                in.tempAttach(scope);
+                emb.tempAttach(scope);
+                if (other != null && other != in) {
+                    other.tempAttach(scope);
+                }
+                NDArray out = body.apply(in);
+                out.attach(home);
+                return out;
+            }
         }
-    }
 
-    /** Frees an intermediate of {@link #inference} that no later stage reads (never the caller's input). */
-    private static void release(NDArray array, Deque<NDArray> skips) {
-        for (NDArray s : skips) {
-            if (s == array) {
+        /** Frees an intermediate that no later stage reads (never the caller's input). */
+        void release(NDArray array, Deque<NDArray> skips) {
+            if (!free) {
                 return;
             }
+            for (NDArray s : skips) {
+                if (s == array) {
+                    return;
+                }
+            }
+            array.close();
         }
-        array.close();
     }
 
     @Override
