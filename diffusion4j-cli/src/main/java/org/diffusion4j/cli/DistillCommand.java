@@ -8,6 +8,7 @@ import org.diffusion4j.distill.DistillationPlan;
 import org.diffusion4j.distill.ProgressiveDistillation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -85,12 +86,8 @@ final class DistillCommand implements Callable<Integer> {
             + "options; any given must match).")
     boolean resume;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
-            description = "Where MNIST and Fashion-MNIST are (default: $D4J_DATA or ./data).")
-    Path dataDir;
-
-    @Option(names = "--offline", description = "Never download missing data; say which files to place instead.")
-    boolean offline;
+    @Mixin
+    DataOptions datasets;
 
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
@@ -105,7 +102,7 @@ final class DistillCommand implements Callable<Integer> {
         Progress[] bar = new Progress[1];
         ProgressiveDistillation.Report report;
         try {
-            report = ProgressiveDistillation.run(plan, out, resume, dataDir, !offline,
+            report = ProgressiveDistillation.run(plan, out, resume, datasets.dir, datasets.download(),
                     new ProgressiveDistillation.Listener() {
                         @Override
                         public void roundStarted(int round, int rounds, int teacherSteps, int steps, Path dir) {

@@ -9,6 +9,7 @@ import org.diffusion4j.eval.Classifier;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.train.ClassifierTraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code d4j train-classifier}: train the classifier whose features the Fréchet distance uses. */
@@ -23,12 +24,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "mnist or fashion.")
     String dataset;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
-            description = "Where the IDX files are (default: $D4J_DATA or ./data).")
-    Path dataDir;
-
-    @Option(names = "--offline", description = "Never download missing data.")
-    boolean offline;
+    @Mixin
+    DataOptions datasets;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "3000",
             description = "Training steps of batch 64 (default: ${DEFAULT-VALUE}).")
@@ -52,7 +49,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     public Integer call() {
         OutputPaths.requireWritableDirectory(out, "--out");
         IdxDatasets.Kind kind = IdxDatasets.Kind.parse(dataset);
-        IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, !offline).load(kind);
+        IdxDatasets.Loaded loaded = new IdxDatasets(datasets.dir, datasets.download()).load(kind);
         loaded.notes().forEach(note -> System.err.println("d4j train-classifier: " + note));
         ImageSet all = loaded.images();
         int test = all.size() >= 50_000 ? 10_000 : all.size() / 5;

@@ -14,6 +14,7 @@ import org.diffusion4j.train.TrainingData;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,12 +47,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
-            description = "Where MNIST and Fashion-MNIST are (default: $D4J_DATA or ./data).")
-    Path dataDir;
-
-    @Option(names = "--offline", description = "Never download missing data; say which files to place instead.")
-    boolean offline;
+    @Mixin
+    DataOptions datasets;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -72,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
         RunDirectory run = new RunDirectory(runPath);
         Trainer.Result result;
         try (RunLock lock = run.lock()) {
-            ImageSet data = TrainingData.load(config, dataDir, !offline,
+            ImageSet data = TrainingData.load(config, datasets.dir, datasets.download(),
                     note -> System.err.println("d4j train: " + note));
             System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%n", config.name(), data.name(),
                     data.size(), runPath);
