@@ -36,11 +36,7 @@ class NativeArraysTest {
     void javaDataSurvivesGarbageCollection() {
         try (NDManager m = Backend.newManager()) {
             NDArray x = NativeArrays.of(m, new double[] {1.5, -2.5}, new Shape(2), DataType.FLOAT64);
-            for (int i = 0; i < 3; i++) {
-                byte[] pressure = new byte[30_000_000];
-                pressure[i] = 1;
-                System.gc();
-            }
+            GarbagePressure.collect(3, 30_000_000);
             assertEquals(-2.5, x.getDouble(1), 0);
         }
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.GarbagePressure;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -103,11 +104,7 @@ class UNetScopeTest {
                 NDArray error = net.forward(x, noise, labels, true, scoped).sub(target);
                 NDArray loss = error.mul(error).mean();
                 if (scoped) {
-                    for (int i = 0; i < 5; i++) {
-                        byte[] pressure = new byte[20_000_000];
-                        pressure[i] = 1;
-                        System.gc();
-                    }
+                    GarbagePressure.collect(5, 20_000_000);
                 }
                 collector.backward(loss);
             }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.GarbagePressure;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nn.NetworkConfig;
@@ -58,11 +59,7 @@ class GarbageCollectionGuardTest {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = objective.loss(network, x0, labels, new double[] {0.01, 0.3, 2, 40}, noise, false);
                 if (collect) {
-                    for (int i = 0; i < 5; i++) {
-                        byte[] pressure = new byte[20_000_000];
-                        pressure[i] = 1;
-                        System.gc();
-                    }
+                    GarbagePressure.collect(5, 20_000_000);
                 }
                 collector.backward(loss);
             }
