@@ -36,6 +36,21 @@ public sealed interface GridSpec {
         return out;
     }
 
+    private static void checkKarras(double sigmaMin, double sigmaMax, double rho) {
+        checkRange(sigmaMin, sigmaMax);
+        if (!(rho > 0)) {
+            throw new InvalidGridException("Karras ρ must be positive, got " + rho);
+        }
+    }
+
+    /** Karras's ρ-ramp at the given fractions of the way from σ_max (0) to σ_min (1). */
+    private static double[] karrasRamp(double[] fractions, double sigmaMin, double sigmaMax, double rho) {
+        double maxInvRho = Math.pow(sigmaMax, 1 / rho);
+        double minInvRho = Math.pow(sigmaMin, 1 / rho);
+        return Arrays.stream(fractions).map(ramp -> Math.pow(maxInvRho + ramp * (minInvRho - maxInvRho), rho))
+                .toArray();
+    }
+
     private static void checkRange(double sigmaMin, double sigmaMax) {
         if (!(sigmaMin > 0 && sigmaMax > sigmaMin && Double.isFinite(sigmaMax))) {
             throw new InvalidGridException("need 0 < σ_min < σ_max < ∞, got σ_min = " + sigmaMin + ", σ_max = "
@@ -48,18 +63,12 @@ public sealed interface GridSpec {
      */
     record Karras(double sigmaMin, double sigmaMax, double rho) implements GridSpec {
         public Karras {
-            checkRange(sigmaMin, sigmaMax);
-            if (!(rho > 0)) {
-                throw new InvalidGridException("Karras ρ must be positive, got " + rho);
-            }
+            checkKarras(sigmaMin, sigmaMax, rho);
         }
 
         @Override
         public double[] positiveSigmas(int count, NoiseSchedule schedule) {
-            double maxInvRho = Math.pow(sigmaMax, 1 / rho);
-            double minInvRho = Math.pow(sigmaMin, 1 / rho);
-            return Arrays.stream(linspace(0, 1, count))
-                    .map(ramp -> Math.pow(maxInvRho + ramp * (minInvRho - maxInvRho), rho)).toArray();
+            return karrasRamp(linspace(0, 1, count), sigmaMin, sigmaMax, rho);
         }
     }
 
@@ -71,21 +80,16 @@ public sealed interface GridSpec {
      */
     record NestedKarras(double sigmaMin, double sigmaMax, double rho) implements GridSpec {
         public NestedKarras {
-            checkRange(sigmaMin, sigmaMax);
-            if (!(rho > 0)) {
-                throw new InvalidGridException("Karras ρ must be positive, got " + rho);
-            }
+            checkKarras(sigmaMin, sigmaMax, rho);
         }
 
         @Override
         public double[] positiveSigmas(int count, NoiseSchedule schedule) {
-            double maxInvRho = Math.pow(sigmaMax, 1 / rho);
-            double minInvRho = Math.pow(sigmaMin, 1 / rho);
-            double[] out = new double[count];
+            double[] fractions = new double[count];
             for (int i = 0; i < count; i++) {
-                out[i] = Math.pow(maxInvRho + (double) i / count * (minInvRho - maxInvRho), rho);
+                fractions[i] = (double) i / count;
             }
-            return out;
+            return karrasRamp(fractions, sigmaMin, sigmaMax, rho);
         }
     }
 
