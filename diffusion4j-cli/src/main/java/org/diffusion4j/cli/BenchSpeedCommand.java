@@ -126,7 +126,8 @@ final class BenchSpeedCommand implements Callable<Integer> {
 
     /** Every registered sampler that runs on an EDM model as it is. */
     static List<String> defaultSamplers() {
-        return SamplerRegistry.names().stream().filter(n -> !n.equals("rd") && !n.equals("sit-sde")).toList();
+        return SamplerRegistry.names().stream().filter(n -> !n.equals("degradation-ddim") && !n.equals("sit-sde"))
+                .toList();
     }
 
     private static String modelName(String spec) {

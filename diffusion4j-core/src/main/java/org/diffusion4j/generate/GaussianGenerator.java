@@ -64,7 +64,7 @@ public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Sh
 
     @Override
     public List<String> samplers() {
-        return context.degradation().isIdentity() ? SamplerRegistry.names() : List.of("rd");
+        return context.degradation().isIdentity() ? SamplerRegistry.names() : List.of("degradation-ddim");
     }
 
     @Override

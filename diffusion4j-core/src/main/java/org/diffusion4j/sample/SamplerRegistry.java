@@ -42,7 +42,7 @@ public final class SamplerRegistry {
         f.put("conjugate-ddim", o -> new ConjugateDdim(context.requireSchedule("conjugate-ddim"),
                 o.number("lambda", 0)));
         f.put("dopri5", o -> new AdaptiveProbabilityFlow(o.number("rtol", 1e-3), o.number("atol", 1e-6)));
-        f.put("rd", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
+        f.put("degradation-ddim", o -> new RdSampler(Degradations.parse(o.text("degradation", "none"))));
         f.put("sit-sde", o -> new InterpolantSde(context.requireSchedule("sit-sde"),
                 o.choice("w", InterpolantSde.Diffusion.class, InterpolantSde.Diffusion.SIGMA), o.number("norm", 1),
                 o.choice("last", InterpolantSde.LastStep.class, InterpolantSde.LastStep.MEAN), o.flag("heun", false)));
@@ -61,19 +61,27 @@ public final class SamplerRegistry {
 
     /**
      * The sampler of {@code spec} for a model with this {@code context}: any sampler for the Gaussian process;
-     * otherwise only {@code rd} inverts the corruption, and it gets the model's.
+     * otherwise only {@code degradation-ddim} inverts the corruption, and it gets the model's. The old name
+     * {@code rd} (before it was told apart from Chen, Daras &amp; Dimakis's restoration–degradation step) is still
+     * read, so configs that name it keep working.
      */
     public static Sampler create(String spec, SamplingContext context) {
-        Sampler sampler = SpecOptions.create("sampler", spec, factories(context));
+        Sampler sampler = SpecOptions.create("sampler", renamed(spec), factories(context));
         Degradation degradation = context.degradation();
         if (degradation.isIdentity()) {
             return sampler;
         }
         if (!(sampler instanceof RdSampler)) {
             throw new InvalidArgumentException("the model was trained on the degradation " + degradation.spec()
-                    + ", which only the rd sampler inverts; got " + sampler.name());
+                    + ", which only the degradation-ddim sampler inverts; got " + sampler.name());
         }
         return new RdSampler(degradation);
+    }
+
+    /** {@code rd[:…]}, the old name of {@code degradation-ddim[:…]}, under its new name. */
+    private static String renamed(String spec) {
+        String trimmed = spec.trim();
+        return trimmed.equals("rd") || trimmed.startsWith("rd:") ? "degradation-ddim" + trimmed.substring(2) : spec;
     }
 
 }

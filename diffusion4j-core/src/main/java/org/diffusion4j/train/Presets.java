@@ -59,7 +59,8 @@ public final class Presets {
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(name, base.data(), base.network(), base.preconditioning().withDegradation(spec),
                 base.time(), base.optimization(),
-                new TrainingConfig.Sampling("rd", 2 * s.steps(), s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()),
+                new TrainingConfig.Sampling("degradation-ddim", 2 * s.steps(), s.sigmaMin(), s.sigmaMax(), s.rho(),
+                        s.previews()),
                 base.lossWeight());
     }
 

@@ -47,12 +47,16 @@ class RdSamplerTest {
     }
 
     @Test
-    void degradedModelsOnlyTakeTheRdSampler() {
+    void degradedModelsOnlyTakeTheDegradationDdimSampler() {
         Degradation blur = Degradations.parse("blur");
-        assertEquals(blur, ((RdSampler) SamplerRegistry.create("rd", new SamplingContext(null, blur))).degradation());
+        assertEquals(blur, ((RdSampler) SamplerRegistry.create("degradation-ddim", new SamplingContext(null, blur)))
+                .degradation());
+        Sampler oldName = SamplerRegistry.create("rd", new SamplingContext(null, blur));
+        assertEquals("degradation-ddim", oldName.name(), "the old name rd still reads");
+        assertEquals(blur, ((RdSampler) oldName).degradation());
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
                 () -> SamplerRegistry.create("heun", new SamplingContext(null, blur)));
-        assertTrue(e.getMessage().contains("only the rd sampler"), e.getMessage());
+        assertTrue(e.getMessage().contains("only the degradation-ddim sampler"), e.getMessage());
         assertTrue(SamplerRegistry.create("heun", SamplingContext.NONE) instanceof Heun);
     }
 

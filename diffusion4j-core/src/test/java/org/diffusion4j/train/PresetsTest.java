@@ -27,7 +27,7 @@ class PresetsTest {
         assertEquals(name.equals("mnist-blur") || name.equals("mnist-saturation"), json.contains("degradation"),
                 json);
         if (json.contains("degradation")) {
-            assertTrue(json.contains("\"sampler\" : \"rd\""), json);
+            assertTrue(json.contains("\"sampler\" : \"degradation-ddim\""), json);
         } else {
             assertFalse(config.preconditioning().degradationOperator().spec().contains(":"));
         }
