@@ -1,6 +1,7 @@
 package org.diffusion4j.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -16,36 +17,48 @@ final class Progress implements AutoCloseable {
     /** How often a plain line is written when the output is not a terminal. */
     static final long PLAIN_INTERVAL_MS = 10_000;
 
-    private final ProgressBar bar;
+    private final ProgressBarBuilder builder;
+    private ProgressBar bar;
 
     Progress(String task, long total, boolean quiet, PrintStream err) {
         this(task, total, quiet, err, err == System.err && System.console() != null);
     }
 
-    /** A bar on {@code err}, redrawn in place when {@code terminal}, else as periodic plain lines. */
+    /**
+     * A bar on {@code err}, redrawn in place when {@code terminal}, else as periodic plain lines. It is drawn from the
+     * first {@link #step} or {@link #skipTo}, so a resumed run's bar starts at its position and its time estimate
+     * counts only the steps done since.
+     */
     Progress(String task, long total, boolean quiet, PrintStream err, boolean terminal) {
-        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate();
         if (terminal) {
-            builder.setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200);
+            b.setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200);
         } else {
-            builder.setConsumer(new DelegatingProgressBarConsumer(err::println))
+            b.setConsumer(new DelegatingProgressBarConsumer(err::println))
                     .setUpdateIntervalMillis((int) PLAIN_INTERVAL_MS);
         }
-        this.bar = quiet ? null : builder.build();
+        this.builder = quiet ? null : b;
     }
 
     void step(String message) {
-        if (bar != null) {
+        if (builder != null) {
+            if (bar == null) {
+                bar = builder.build();
+            }
             bar.setExtraMessage(message);
             bar.step();
         }
     }
 
-    /** Moves the bar to {@code position} (a resumed run). */
+    /** Moves the bar to {@code position} (a resumed run): the start of the bar when it is not drawn yet. */
     void skipTo(long position) {
-        if (bar != null) {
-            bar.stepTo(position);
+        if (builder != null) {
+            if (bar == null) {
+                bar = builder.startsFrom(position, Duration.ZERO).build();
+            } else {
+                bar.stepTo(position);
+            }
         }
     }
 
