@@ -335,6 +335,11 @@ public final class ProgressiveDistillation {
                     + "phase_space is set); progressive distillation needs a Gaussian-process model, whose DDIM step "
                     + "it distils (phase_space absent)");
         }
+        if (config.nonlinear() != null) {
+            throw new InvalidArgumentException("--teacher: " + where + " is a non-linear-process model (field "
+                    + "nonlinear is set); progressive distillation needs a Gaussian-process model, whose DDIM step it "
+                    + "distils");
+        }
         if (config.preconditioning().degradation() != null) {
             throw new InvalidArgumentException("--teacher: " + where + " is a degraded-process model (field "
                     + "preconditioning.degradation = " + config.preconditioning().degradation() + "); progressive "

@@ -3,6 +3,7 @@ package org.diffusion4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
@@ -62,10 +63,12 @@ public sealed interface NetworkConfig {
     /**
      * A U-Net in the DDPM++/EDM style: residual blocks with GroupNorm, SiLU, dropout and the noise embedding applied
      * as scale and shift; self-attention at the listed resolutions; {@code multipliers} set the channels per level
-     * ({@code channels·m}), each level but the last halving the resolution.
+     * ({@code channels·m}), each level but the last halving the resolution. The output has the input's channels unless
+     * {@code output_channels} says otherwise (a model with two heads, e.g. score and data for a non-linear process).
      */
     record UNet(int imageChannels, int resolution, int channels, List<Integer> multipliers, int blocks,
-            List<Integer> attentionResolutions, double dropout, int classes) implements NetworkConfig {
+            List<Integer> attentionResolutions, double dropout, int classes,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer outputChannels) implements NetworkConfig {
         public UNet {
             multipliers = List.copyOf(multipliers);
             attentionResolutions = List.copyOf(attentionResolutions);
@@ -73,6 +76,10 @@ public sealed interface NetworkConfig {
                     || !(dropout >= 0 && dropout < 1) || classes < 0) {
                 throw new InvalidArgumentException("invalid U-Net configuration: " + channels + " channels, "
                         + multipliers + " multipliers, " + blocks + " blocks, dropout " + dropout);
+            }
+            if (outputChannels != null && outputChannels < 1) {
+                throw new InvalidArgumentException("network.output_channels must be at least 1 (or absent: as many as "
+                        + "the input), got " + outputChannels);
             }
             if (resolution % (1 << (multipliers.size() - 1)) != 0) {
                 throw new InvalidArgumentException("resolution " + resolution + " cannot be halved "
@@ -83,6 +90,18 @@ public sealed interface NetworkConfig {
         @Override
         public List<Integer> sampleShape() {
             return List.of(imageChannels, resolution, resolution);
+        }
+
+        /** A U-Net whose output has as many channels as its input. */
+        public UNet(int imageChannels, int resolution, int channels, List<Integer> multipliers, int blocks,
+                List<Integer> attentionResolutions, double dropout, int classes) {
+            this(imageChannels, resolution, channels, multipliers, blocks, attentionResolutions, dropout, classes,
+                    null);
+        }
+
+        /** The output's channels: {@code output_channels}, or the input's when absent. */
+        public int outputs() {
+            return outputChannels == null ? imageChannels : outputChannels;
         }
 
         @Override

@@ -101,7 +101,7 @@ final class UNetNetwork implements Network {
             }
         }
         this.outputNorm = new GroupNorm(root.scope("dec.out.norm"), channels);
-        this.outputConv = new Conv(root.scope("dec.out.conv"), channels, config.imageChannels(), 3, 1, 0);
+        this.outputConv = new Conv(root.scope("dec.out.conv"), channels, config.outputs(), 3, 1, 0);
         weights.finish();
     }
 

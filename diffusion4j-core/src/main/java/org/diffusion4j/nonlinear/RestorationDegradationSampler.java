@@ -19,7 +19,7 @@ import org.diffusion4j.sample.StepLoop;
  * @param lookBack the look-back rule
  * @param point where degradation evaluates the drift
  */
-public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point) {
+public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point) implements NonlinearSampler {
 
     /** How far back restoration looks from time t for a step δ; clipped to [δ, t]. */
     @FunctionalInterface
@@ -31,10 +31,31 @@ public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point)
             return (t, delta) -> t;
         }
 
+        /**
+         * η = c·√(δ·t), the geometric mean of the step and the time (times c): η/t and δ/η both go as √(δ/t), so the
+         * paper's limit (η → 0, δ/η → 0) is reached as the steps shrink relative to t, whatever the time units.
+         */
+        static LookBack geometric(double c) {
+            return (t, delta) -> c * Math.sqrt(delta * t);
+        }
+
         /** η = c·δ^p. */
         static LookBack power(double c, double p) {
             return (t, delta) -> c * Math.pow(delta, p);
         }
+    }
+
+    @Override
+    public String name() {
+        return "restoration-degradation";
+    }
+
+    /** The steps down to t = 0 with the model's score; the last step (δ = t, so η = t) restores to the data. */
+    @Override
+    public NDArray sample(SineDriftProcess process, NonlinearPrediction.Field model, NDArray x, double[] times,
+            StepCallback callback) {
+        NonlinearSampler.checkTimes(times);
+        return sample(process, model.score(), x, times, callback);
     }
 
     /** Runs the steps from {@code times[0]} to {@code times[N]}; x is returned in its own manager. */

@@ -136,6 +136,16 @@ public final class TransitionTable {
                 densities[base + a + 2], tau) / deviations[c];
     }
 
+    /**
+     * ln p_t(x | x_0 = level) at time k: of {@link #density} within the tabulated range, extended linearly with the
+     * edge's score beyond it (the score is constant there, see {@link #score}), so weights of far points stay finite.
+     */
+    public double logDensity(int level, int k, double x) {
+        int c = cell(level, k);
+        double edge = Math.min(Math.max(x, means[c] - Z_MAX * deviations[c]), means[c] + Z_MAX * deviations[c]);
+        return Math.log(density(level, k, edge)) + score(level, k, edge) * (x - edge);
+    }
+
     /** The score ∂_x ln p_t(x | x_0 = level) at time k; z is clamped to the tabulated range. */
     public double score(int level, int k, double x) {
         int c = cell(level, k);
@@ -179,7 +189,8 @@ public final class TransitionTable {
 
     private static double hermiteSlope(double c0, double q0, double c1, double q1, double tau) {
         double t2 = tau * tau;
-        return (6 * t2 - 6 * tau) * c0 + (3 * t2 - 4 * tau + 1) * q0 + (-6 * t2 + 6 * tau) * c1 + (3 * t2 - 2 * tau) * q1;
+        return (6 * t2 - 6 * tau) * c0 + (3 * t2 - 4 * tau + 1) * q0 + (-6 * t2 + 6 * tau) * c1
+                + (3 * t2 - 2 * tau) * q1;
     }
 
     /** The finite-volume Crank–Nicolson solve, shared by all levels (its step factorizations are computed once). */

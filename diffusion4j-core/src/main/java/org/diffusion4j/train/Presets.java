@@ -4,6 +4,7 @@ import java.util.List;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.nonlinear.SineDriftProcess;
 import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.phase.Psld;
 
@@ -15,7 +16,7 @@ public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
             "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
-            "mnist-psld-epsilon");
+            "mnist-psld-epsilon", "mnist-nonlinear");
 
     private Presets() {}
 
@@ -38,6 +39,7 @@ public final class Presets {
             case "mnist-psld" -> psld("mnist-psld", new Preconditioning("vp", "edm", 0.5, false, "time"));
             case "mnist-psld-epsilon" -> psld("mnist-psld-epsilon",
                     new Preconditioning("vp", "epsilon", 1, false, "time"));
+            case "mnist-nonlinear" -> nonlinear();
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -96,6 +98,23 @@ public final class Presets {
                 base.time(), base.optimization(),
                 new TrainingConfig.Sampling("rvv", 25, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
                 Psld.criticallyDamped(0.02, 8));
+    }
+
+    /**
+     * MNIST on the non-linear process dX = −(X + ½ sin 2X) dt + √2 dB ({@link SineDriftProcess#mnist}): the same U-Net
+     * with two output heads (score and data), times uniform over the process's 128 tabulated times, previews by
+     * probability-flow Euler in 50 steps. The preconditioning only sets the time domain [0, 1] the trainer draws u
+     * from.
+     */
+    private static TrainingConfig nonlinear() {
+        TrainingConfig base = image("mnist-nonlinear", "mnist", new Preconditioning("vp", "epsilon", 1, false, "time"),
+                new TimeDistribution.Uniform(0, 1));
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(base.name(), base.data(),
+                new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 10, 2), base.preconditioning(),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling("pf-euler", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
+                null, null, SineDriftProcess.mnist());
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

@@ -151,6 +151,10 @@ public final class PyTorchExport {
             throw new InvalidArgumentException(what + " is a phase-space (PSLD) model; the PyTorch export covers "
                     + "models of a Gaussian process (a denoiser D(x; σ) for k-diffusion), not phase-space ones");
         }
+        if (config.nonlinear() != null) {
+            throw new InvalidArgumentException(what + " is a non-linear-process model (field nonlinear); the PyTorch "
+                    + "export covers models of a Gaussian process (a denoiser D(x; σ) for k-diffusion)");
+        }
         Preconditioning p = config.preconditioning();
         if (p.degradation() != null) {
             throw new InvalidArgumentException(what + " is trained on a degraded process (" + p.degradation()

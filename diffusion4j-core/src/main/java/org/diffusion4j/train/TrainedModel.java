@@ -16,9 +16,11 @@ import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
+import org.diffusion4j.generate.NonlinearGenerator;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
 import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.nn.Network;
+import org.diffusion4j.nonlinear.NonlinearModel;
 import org.diffusion4j.phase.PhaseSpaceModel;
 
 /**
@@ -77,13 +79,17 @@ public record TrainedModel(TrainingConfig config, Network network) {
     }
 
     /**
-     * The model as a {@link Generator}: a phase-space generator for a run trained on a phase-space process (its
-     * preview integrator as the default), otherwise a Gaussian one over every sampler its process takes, with its
-     * preview sampler and grid as defaults; a distilled model also samples at its own step count by default.
+     * The model as a {@link Generator}: a non-linear-process generator for a run trained on one and a phase-space
+     * generator for a run trained on a phase-space process (each with its preview sampler as the default), otherwise a
+     * Gaussian one over every sampler its process takes, with its preview sampler and grid as defaults; a distilled
+     * model also samples at its own step count by default.
      */
     public Generator generator() {
         Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
         TrainingConfig.Sampling preview = config.sampling();
+        if (config.nonlinear() != null) {
+            return new NonlinearGenerator(new NonlinearModel(config.nonlinear(), network), shape, preview.sampler());
+        }
         if (config.phaseSpace() != null) {
             return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,
                     config.preconditioning()), shape, preview.sampler());

@@ -17,6 +17,8 @@ import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.nonlinear.SineDriftProcess;
+import org.diffusion4j.nonlinear.TransitionTable;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.NetworkConfig;
@@ -43,11 +45,17 @@ import org.diffusion4j.phase.Psld;
  * @param distillation absent for a model trained on data; else the distillation round that made it
  *     ({@link Distillation}): it trains only with its teacher ({@code d4j distill}), and samples by default with
  *     its own sampler and step count
+ * @param nonlinear absent for a Gaussian or phase-space process; else the non-linear process the model is trained on
+ *     ({@link NonlinearObjective}): a U-Net with two output heads (score and data; {@code network.output_channels}
+ *     twice the data's), training times drawn uniformly from the process's tabulated times ({@code time} must be
+ *     uniform on [0, 1], read as the fraction of the table), and {@code preconditioning} unused beyond that time
+ *     domain
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
         @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SineDriftProcess nonlinear) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -63,13 +71,14 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
-        if (phaseSpace == null) {
+        if (phaseSpace == null && nonlinear == null) {
             sampling.checkGrid();
         }
         if (distillation != null && phaseSpace != null) {
             throw new InvalidArgumentException("a distilled model is a Gaussian-process model; phase_space and "
                     + "distillation cannot both be set");
         }
+        checkNonlinear(nonlinear, phaseSpace, distillation, network, time);
         List<Integer> state = new ArrayList<>(data.sampleShape());
         if (phaseSpace != null) {
             PhaseEpsilon.check(preconditioning);
@@ -82,22 +91,57 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /** A config on a Gaussian or phase-space process. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
+            Distillation distillation) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
+                null);
+    }
+
     /** A config trained on data (not distilled). */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace) {
-        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, null, null);
+    }
+
+    private static void checkNonlinear(SineDriftProcess nonlinear, Psld phaseSpace, Distillation distillation,
+            NetworkConfig network, TimeDistribution time) {
+        int inputs = network.sampleShape().get(0);
+        int outputs = network instanceof NetworkConfig.UNet u ? u.outputs() : inputs;
+        if (nonlinear == null) {
+            if (outputs != inputs) {
+                throw new InvalidArgumentException("network.output_channels is " + outputs + " but the network takes "
+                        + inputs + " channels; only a non-linear model (field nonlinear) has two output heads");
+            }
+            return;
+        }
+        if (phaseSpace != null || distillation != null) {
+            throw new InvalidArgumentException("a non-linear-process model (field nonlinear) cannot also set "
+                    + (phaseSpace != null ? "phase_space" : "distillation"));
+        }
+        if (!(network instanceof NetworkConfig.UNet) || outputs != 2 * inputs) {
+            throw new InvalidArgumentException("a non-linear-process model needs a U-Net with two output heads: "
+                    + "network.output_channels = " + 2 * inputs + " (twice the data's channels), got "
+                    + (network instanceof NetworkConfig.UNet ? outputs + " output channels" : "a " + network.getClass()
+                            .getSimpleName().toLowerCase(java.util.Locale.ROOT) + " network"));
+        }
+        if (!(time instanceof TimeDistribution.Uniform u && u.min() == 0 && u.max() == 1)) {
+            throw new InvalidArgumentException("a non-linear-process model draws its training times from its table: "
+                    + "time must be {\"kind\": \"uniform\", \"min\": 0, \"max\": 1}, got " + time);
+        }
     }
 
     /** A config on a Gaussian process. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
-        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null, null, null);
     }
 
     /** A config whose loss is unweighted. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling) {
-        this(name, data, network, preconditioning, time, optimization, sampling, null, null, null);
+        this(name, data, network, preconditioning, time, optimization, sampling, null, null, null, null);
     }
 
     /**
@@ -109,6 +153,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             throw new InvalidArgumentException("this config is a " + distillation.method() + " distillation round "
                     + "(config field distillation); it trains only with its teacher: use d4j distill --resume on the "
                     + "distillation's --out");
+        }
+        if (nonlinear != null) {
+            return new NonlinearObjective(nonlinear, new TransitionTable(nonlinear));
         }
         return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
                 : new Objective(preconditioning, LossWeight.parse(lossWeight));
@@ -327,7 +374,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight, phaseSpace, distillation);
+                sampling, lossWeight, phaseSpace, distillation, nonlinear);
     }
 
     /** The config as JSON. */

@@ -1,0 +1,39 @@
+package org.diffusion4j.nonlinear;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusion4j.sample.NoiseSource;
+import org.diffusion4j.sample.StepCallback;
+import org.diffusion4j.sample.StepLoop;
+
+/**
+ * Euler's method on the probability-flow ODE {@code dx/dt = f_t(x) − ½g_t²·∇ ln q_t(x)} of a non-linear process:
+ * {@code x′ = x − δ·(f − ½g²s)}. The last step, to t = 0, is the restoration {@code x + t·(g²s − f)} (the RD step with
+ * η = δ = t): an Euler step there would take out only half the remaining noise, because the flow's speed grows like
+ * 1/√t as t → 0.
+ */
+public record ProbabilityFlowEuler() implements NonlinearSampler {
+
+    @Override
+    public String name() {
+        return "pf-euler";
+    }
+
+    @Override
+    public NDArray sample(SineDriftProcess process, NonlinearPrediction.Field model, NDArray x, double[] times,
+            StepCallback callback) {
+        NonlinearSampler.checkTimes(times);
+        double g2 = process.diffusionSquared();
+        return new StepLoop(name(), new StepLoop.Levels("t", times), 0).run(x,
+                StepLoop.Model.ownModel(NoiseSource.NONE), callback, (step, state) -> {
+                    double t = step.sigma();
+                    double next = step.next();
+                    NDArray s = model.predict(state, t).score();
+                    step.observe(state, t, s);
+                    NDArray f = process.drift(state, t);
+                    if (next == 0) {
+                        return state.add(s.mul(g2).sub(f).mul(t));
+                    }
+                    return state.sub(f.sub(s.mul(0.5 * g2)).mul(t - next));
+                });
+    }
+}
