@@ -3,9 +3,7 @@ package org.diffusion4j.nonlinear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.function.Supplier;
-import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.StepCallback;
-import org.diffusion4j.sample.StepLoop;
 
 /**
  * The DDIM-style update through the degradation ({@code degradation-ddim}, the update {@code rd} used to name) on a
@@ -33,24 +31,23 @@ public record DegradationDdim(Supplier<TransitionTable> table) implements Nonlin
             StepCallback callback) {
         NonlinearSampler.checkTimes(times);
         TransitionTable moments = table.get();
-        return new StepLoop(name(), new StepLoop.Levels("t", times), 0).run(x,
-                StepLoop.Model.ownModel(NoiseSource.NONE), callback, (step, state) -> {
-                    double t = step.sigma();
-                    double next = step.next();
-                    NonlinearPrediction p = model.predict(state, t);
-                    step.observe(state, t, p.score());
-                    if (next == 0) {
-                        return p.data();
-                    }
-                    double[] xs = state.toType(DataType.FLOAT64, false).toDoubleArray();
-                    double[] restored = p.data().toType(DataType.FLOAT64, false).toDoubleArray();
-                    double[] out = new double[xs.length];
-                    for (int i = 0; i < xs.length; i++) {
-                        double x0 = Math.min(Math.max(restored[i], -1), 1);
-                        double noise = (xs[i] - moments.mean(x0, t)) / moments.deviation(x0, t);
-                        out[i] = moments.mean(x0, next) + moments.deviation(x0, next) * noise;
-                    }
-                    return state.getManager().create(out, state.getShape()).toType(state.getDataType(), false);
-                });
+        return NonlinearSampler.run(name(), times, x, callback, (step, state) -> {
+            double t = step.sigma();
+            double next = step.next();
+            NonlinearPrediction p = model.predict(state, t);
+            step.observe(state, t, p.score());
+            if (next == 0) {
+                return p.data();
+            }
+            double[] xs = state.toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] restored = p.data().toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] out = new double[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                double x0 = Math.min(Math.max(restored[i], -1), 1);
+                double noise = (xs[i] - moments.mean(x0, t)) / moments.deviation(x0, t);
+                out[i] = moments.mean(x0, next) + moments.deviation(x0, next) * noise;
+            }
+            return state.getManager().create(out, state.getShape()).toType(state.getDataType(), false);
+        });
     }
 }

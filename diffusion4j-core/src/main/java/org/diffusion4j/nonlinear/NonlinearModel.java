@@ -55,28 +55,12 @@ public record NonlinearModel(SineDriftProcess process, Network network) {
             int n = (int) x.getShape().get(0);
             double[] times = new double[n];
             Arrays.fill(times, t);
-            NDArray output = forward(x, times, labels(x.getManager(), classes, n), false);
+            NDArray output = forward(x, times, network.classLabels(x.getManager(), classes, n), false);
             double scale = process.outputScale(t);
             return new NonlinearPrediction(scoreHead(output).div(-scale), x.add(dataHead(output).mul(scale)));
         };
     }
 
-    private NDArray labels(NDManager manager, int[] classes, int n) {
-        int count = network.config().classes();
-        if (count == 0) {
-            if (classes != null) {
-                throw new InvalidArgumentException("this model is unconditional; it cannot sample given classes");
-            }
-            return null;
-        }
-        int[] l = classes != null ? classes : new int[n];
-        if (classes == null) {
-            Arrays.fill(l, count);
-        } else if (classes.length != n) {
-            throw new InvalidArgumentException(classes.length + " classes for a batch of " + n);
-        }
-        return manager.create(l);
-    }
 
     /**
      * The sampling times for {@code steps} model evaluations: {@code steps − 1} intervals from T to t_min on Karras's

@@ -1,9 +1,7 @@
 package org.diffusion4j.nonlinear;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.StepCallback;
-import org.diffusion4j.sample.StepLoop;
 
 /**
  * Euler's method on the probability-flow ODE {@code dx/dt = f_t(x) − ½g_t²·∇ ln q_t(x)} of a non-linear process:
@@ -23,17 +21,16 @@ public record ProbabilityFlowEuler() implements NonlinearSampler {
             StepCallback callback) {
         NonlinearSampler.checkTimes(times);
         double g2 = process.diffusionSquared();
-        return new StepLoop(name(), new StepLoop.Levels("t", times), 0).run(x,
-                StepLoop.Model.ownModel(NoiseSource.NONE), callback, (step, state) -> {
-                    double t = step.sigma();
-                    double next = step.next();
-                    NDArray s = model.predict(state, t).score();
-                    step.observe(state, t, s);
-                    NDArray f = process.drift(state, t);
-                    if (next == 0) {
-                        return state.add(s.mul(g2).sub(f).mul(t));
-                    }
-                    return state.sub(f.sub(s.mul(0.5 * g2)).mul(t - next));
-                });
+        return NonlinearSampler.run(name(), times, x, callback, (step, state) -> {
+            double t = step.sigma();
+            double next = step.next();
+            NDArray s = model.predict(state, t).score();
+            step.observe(state, t, s);
+            NDArray f = process.drift(state, t);
+            if (next == 0) {
+                return state.add(s.mul(g2).sub(f).mul(t));
+            }
+            return state.sub(f.sub(s.mul(0.5 * g2)).mul(t - next));
+        });
     }
 }

@@ -1,9 +1,7 @@
 package org.diffusion4j.nonlinear;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.nonlinear.RestorationDegradation.DriftPoint;
-import org.diffusion4j.sample.NoiseSource;
 import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.sample.StepLoop;
 
@@ -68,23 +66,17 @@ public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point)
      * {@code callback} at each step's first score call); x is returned in its own manager.
      */
     public NDArray sample(ForwardSde sde, ScoreField score, NDArray x, double[] times, StepCallback callback) {
-        for (int i = 1; i < times.length; i++) {
-            if (!(times[i] < times[i - 1] && times[i] >= 0)) {
-                throw new InvalidArgumentException("times must decrease to a non-negative end, got t[" + (i - 1)
-                        + "] = " + times[i - 1] + ", t[" + i + "] = " + times[i]);
-            }
-        }
-        return new StepLoop("restoration-degradation", new StepLoop.Levels("t", times), 0).run(x,
-                StepLoop.Model.ownModel(NoiseSource.NONE), callback, (step, state) -> {
-                    double t = step.sigma();
-                    double delta = t - step.next();
-                    double eta = Math.min(t, Math.max(delta, lookBack.eta(t, delta)));
-                    ScoreField observed = (y, time) -> {
-                        NDArray s = score.score(y, time);
-                        step.observe(y, time, s);
-                        return s;
-                    };
-                    return RestorationDegradation.step(sde, observed, state, t, eta, delta, point);
-                });
+        NonlinearSampler.checkDecreasing(times);
+        return NonlinearSampler.run(name(), times, x, callback, (step, state) -> {
+            double t = step.sigma();
+            double delta = t - step.next();
+            double eta = Math.min(t, Math.max(delta, lookBack.eta(t, delta)));
+            ScoreField observed = (y, time) -> {
+                NDArray s = score.score(y, time);
+                step.observe(y, time, s);
+                return s;
+            };
+            return RestorationDegradation.step(sde, observed, state, t, eta, delta, point);
+        });
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
-import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
@@ -37,7 +36,7 @@ public record PhaseSpaceModel(Psld process, Network network, Preconditioning pre
             NDManager manager = z.getManager();
             double[] times = new double[(int) z.getShape().get(0)];
             Arrays.fill(times, t);
-            NDArray labels = labels(manager, classes, times.length);
+            NDArray labels = network.classLabels(manager, classes, times.length);
             NDArray output = network.forward(z, preconditioning.noiseLabel(times, z), labels, false);
             NDArray epsilon = parameterization.epsilon(output, z, times);
             Matrix2 inverseTransposed = process.conditionalCovariance(t).cholesky().inverse().transpose();
@@ -45,22 +44,6 @@ public record PhaseSpaceModel(Psld process, Network network, Preconditioning pre
         };
     }
 
-    private NDArray labels(NDManager manager, int[] classes, int n) {
-        int count = network.config().classes();
-        if (count == 0) {
-            if (classes != null) {
-                throw new InvalidArgumentException("this model is unconditional; it cannot sample given classes");
-            }
-            return null;
-        }
-        int[] l = classes != null ? classes : new int[n];
-        if (classes == null) {
-            Arrays.fill(l, count);
-        } else if (classes.length != n) {
-            throw new InvalidArgumentException(classes.length + " classes for a batch of " + n);
-        }
-        return manager.create(l);
-    }
 
     /**
      * Samples of data shape {@code sample}: sample i from seed {@code seeds[i]} (its prior draw and all its noise)
