@@ -128,8 +128,10 @@ class RestorationDegradationTest {
     /**
      * On the non-linear process, RD sampling with the drift frozen at the iterate and restoration to the data
      * converges to the exact probability-flow map (the Fokker–Planck quantiles) at first order, like the
-     * probability-flow Euler method (slopes over 800–3200 steps); the paper's restored-point drift with η = 0.3√δ
-     * converges at order ½, as its O(η + δ/η) step error predicts, and is still 0.26 off at 3200 steps.
+     * probability-flow Euler method (slopes over 800–3200 steps); the drift at the restored point (the paper's
+     * Euler–Maruyama degradation) with the look-back η = 0.3√δ (our choice: the paper fixes no η, only the limit
+     * η → 0, δ/η → 0, which η ∝ √δ reaches) converges at order ½, as its O(η + δ/η) step error predicts, and is still
+     * 0.26 off at 3200 steps.
      */
     @Test
     void samplingConvergesToTheExactProbabilityFlowMap() {
