@@ -17,11 +17,11 @@ import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.nonlinear.SineDriftProcess;
-import org.diffusion4j.nonlinear.TransitionTable;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.NetworkConfig;
+import org.diffusion4j.nonlinear.SineDriftProcess;
+import org.diffusion4j.nonlinear.TransitionTable;
 import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.Psld;
 
@@ -105,6 +105,18 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, null, null);
     }
 
+    /** A config on a Gaussian process. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null, null, null);
+    }
+
+    /** A config whose loss is unweighted. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling) {
+        this(name, data, network, preconditioning, time, optimization, sampling, null, null, null, null);
+    }
+
     private static void checkNonlinear(SineDriftProcess nonlinear, Psld phaseSpace, Distillation distillation,
             NetworkConfig network, TimeDistribution time) {
         int inputs = network.sampleShape().get(0);
@@ -130,18 +142,6 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             throw new InvalidArgumentException("a non-linear-process model draws its training times from its table: "
                     + "time must be {\"kind\": \"uniform\", \"min\": 0, \"max\": 1}, got " + time);
         }
-    }
-
-    /** A config on a Gaussian process. */
-    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
-            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight) {
-        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, null, null, null);
-    }
-
-    /** A config whose loss is unweighted. */
-    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
-            TimeDistribution time, Optimization optimization, Sampling sampling) {
-        this(name, data, network, preconditioning, time, optimization, sampling, null, null, null, null);
     }
 
     /**
