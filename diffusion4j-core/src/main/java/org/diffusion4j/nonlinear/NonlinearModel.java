@@ -61,7 +61,6 @@ public record NonlinearModel(SineDriftProcess process, Network network) {
         };
     }
 
-
     /**
      * The sampling times for {@code steps} model evaluations: {@code steps − 1} intervals from T to t_min on Karras's
      * ramp with ρ = 7 in √t (ρ = 3.5 in t), then the step from t_min to 0; one step goes from T straight to 0.

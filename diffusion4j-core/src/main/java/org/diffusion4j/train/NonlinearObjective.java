@@ -16,10 +16,11 @@ import org.diffusion4j.nonlinear.TransitionTable;
  * (taken at its nearest data level) is carried to x_t by inverting its tabulated distribution function at Φ(ε) (the
  * trainer's standard normal noise ε), so x_t is an exact draw of the forward SDE, and the targets are exact too:
  * <pre>
- * L = mean ‖out₀ + σ̄(t)·∇ ln p_t(x_t | x_0)‖² + mean ‖out₁ − (x_0 − x_t)/σ̄(t)‖²
+ * L = ½·mean (out₀ + σ̄(t)·∇ ln p_t(x_t | x_0))² + ½·mean (out₁ − (x_0 − x_t)/σ̄(t))²
  * </pre>
  * The first head learns {@code −σ̄·∇ ln q_t} (the marginal score: the minimizer of the conditional-score regression,
- * as in Vincent 2011), the second {@code (E[x_0 | x_t] − x_t)/σ̄}; both targets are of order 1 at every t. See
+ * as in Vincent 2011), the second {@code (E[x_0 | x_t] − x_t)/σ̄}; both targets are of order 1 at every t, and the
+ * means run over every pixel of the batch (one mean over both heads' outputs). See
  * {@link NonlinearModel} for how sampling reads them.
  *
  * @param process the process
