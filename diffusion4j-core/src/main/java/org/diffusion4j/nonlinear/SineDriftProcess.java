@@ -73,7 +73,7 @@ public record SineDriftProcess(double a, double diffusionSquared, double horizon
     /**
      * The network's output scale at time t, {@code σ̄(t) = √(g²(1 − e^{−2t})/2)}: the standard deviation of the
      * Ornstein–Uhlenbeck process with the same g from a point start. The network predicts {@code −σ̄(t)·∇ log q_t},
-     * which is ε for a = 0; its noise label is ¼·ln σ̄(t), EDM's label of σ̄.
+     * which is ε for a = 0.
      */
     public double outputScale(double t) {
         return Math.sqrt(diffusionSquared * -Math.expm1(-2 * t) / 2);

@@ -150,7 +150,7 @@ class NonlinearTrainingTest {
         return true;
     }
 
-    /** The exact heads for data at {@link #LEVEL}: [−σ̄·∇ ln p_t(x | x_0), (x_0 − x)/σ̄]; t from the noise label. */
+    /** The exact heads for data at {@link #LEVEL}: [−σ̄·∇ ln p_t(x | x_0), (x_0 − x)/σ̄]; t from the label ¼·ln t. */
     private static final class Oracle implements Network {
         private final TransitionTable table;
         final List<double[]> inputs = new ArrayList<>();
@@ -168,8 +168,7 @@ class NonlinearTrainingTest {
             int per = xs.length / n;
             double[] out = new double[2 * xs.length];
             for (int i = 0; i < n; i++) {
-                double scale = Math.exp(4 * labels[i]);
-                double t = -0.5 * Math.log1p(-2 * scale * scale / SMALL.diffusionSquared());
+                double t = Math.exp(4 * labels[i]);
                 int k = (int) Math.round(Math.log(t / SMALL.minTime()) / Math.log(SMALL.horizon() / SMALL.minTime())
                         * (SMALL.times() - 1));
                 double exactScale = SMALL.outputScale(SMALL.tabulatedTime(k));
