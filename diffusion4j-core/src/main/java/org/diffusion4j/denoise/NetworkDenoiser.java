@@ -80,16 +80,12 @@ public final class NetworkDenoiser implements ProcessDenoiser {
         NDArray label = preconditioning.noiseLabel(times, xt);
         NDManager manager = xt.getManager();
         int nullClass = network.classes();
-        if (classes == null) {
-            NDArray labels = nullClass > 0 ? manager.full(new ai.djl.ndarray.types.Shape(batch), nullClass) : null;
+        if (classes == null || guidance == 1) {
+            NDArray labels = network.classLabels(manager, classes, batch);
             return preconditioning.toData(forward(input, label, labels, xt), xt, c);
         }
         if (classes.length != batch) {
             throw new ShapeMismatchException(classes.length + " class labels for a batch of " + batch);
-        }
-        if (guidance == 1) {
-            NDArray output = forward(input, label, manager.create(classes), xt);
-            return preconditioning.toData(output, xt, c);
         }
         int[] both = Arrays.copyOf(classes, 2 * batch);
         Arrays.fill(both, batch, 2 * batch, nullClass);

@@ -1,10 +1,36 @@
 package org.diffusion4j.generate;
 
+import ai.djl.ndarray.types.DataType;
 import org.diffusion4j.InvalidArgumentException;
 
 /** Checks of a request's conditions against what a model takes, shared by the generators. */
 final class Conditions {
     private Conditions() {}
+
+    /**
+     * Refuses, by name, what a model that samples on its own time grid from its own prior cannot honour: a grid (or no
+     * final zero), a start, a noise kind, a type other than float32, guidance; and requires a budget.
+     *
+     * @param model the model in messages, e.g. "a phase-space model"
+     * @param grid why it takes no grid; {@code start}, {@code noise}: why no start, no noise kind
+     */
+    static void refuseGaussianOptions(GenerationRequest request, String model, String grid, String start,
+            String noise) {
+        refuse(request.grid() != null || !request.finalZero(), model, "a grid (" + grid + ")");
+        refuse(request.start() != null, model, "a given start (" + start + ")");
+        refuse(request.noise() != null, model, "a noise kind (" + noise + ")");
+        refuse(request.dtype() != DataType.FLOAT32, model, "dtype " + request.dtype() + " (it samples in float32)");
+        refuse(request.guidance() != 1, model, "classifier-free guidance");
+        if (request.budget() == null) {
+            throw new InvalidArgumentException("a generation needs a budget: steps or NFE");
+        }
+    }
+
+    private static void refuse(boolean asked, String model, String what) {
+        if (asked) {
+            throw new InvalidArgumentException(model + " does not take " + what);
+        }
+    }
 
     /** Fails unless every class of {@code request} is one of the model's {@code count} classes. */
     static void requireClasses(GenerationRequest request, int count) {

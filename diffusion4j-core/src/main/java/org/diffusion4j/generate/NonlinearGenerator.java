@@ -1,10 +1,8 @@
 package org.diffusion4j.generate;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.nonlinear.NonlinearModel;
 import org.diffusion4j.nonlinear.NonlinearSampler;
 import org.diffusion4j.nonlinear.NonlinearSamplers;
@@ -68,15 +66,9 @@ public final class NonlinearGenerator implements Generator {
 
     @Override
     public Generation generate(GenerationRequest request, NDManager manager) {
-        refuse(request.grid() != null || !request.finalZero(),
-                "a grid (it samples on its own time grid from the horizon to 0)");
-        refuse(request.start() != null, "a given start (it starts from prior draws at the horizon)");
-        refuse(request.noise() != null, "a noise kind (its samplers are deterministic)");
-        refuse(request.dtype() != DataType.FLOAT32, "dtype " + request.dtype() + " (it samples in float32)");
-        refuse(request.guidance() != 1, "classifier-free guidance");
-        if (request.budget() == null) {
-            throw new InvalidArgumentException("a generation needs a budget: steps or NFE");
-        }
+        Conditions.refuseGaussianOptions(request, "a non-linear-process model",
+                "it samples on its own time grid from the horizon to 0", "it starts from prior draws at the horizon",
+                "its samplers are deterministic");
         Conditions.requireClasses(request, classes());
         NonlinearSampler sampler = NonlinearSamplers.create(request.sampler() == null ? defaultSampler
                 : request.sampler(), this::table);
@@ -84,11 +76,5 @@ public final class NonlinearGenerator implements Generator {
         Sampling.Result result = model.generate(sampler, steps, request.seeds(), request.classes(), sampleShape,
                 manager, request.callback());
         return new Generation(result.samples(), result.evaluations(), steps, sampler.name());
-    }
-
-    private static void refuse(boolean asked, String what) {
-        if (asked) {
-            throw new InvalidArgumentException("a non-linear-process model does not take " + what);
-        }
     }
 }

@@ -1,10 +1,8 @@
 package org.diffusion4j.generate;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.phase.PhaseSampler;
 import org.diffusion4j.phase.PhaseSamplers;
 import org.diffusion4j.phase.PhaseSpaceModel;
@@ -39,26 +37,13 @@ public record PhaseSpaceGenerator(PhaseSpaceModel model, Shape sampleShape, Stri
 
     @Override
     public Generation generate(GenerationRequest request, NDManager manager) {
-        refuse(request.grid() != null || !request.finalZero(),
-                "a grid (it integrates on PSLD's quadratic time grid)");
-        refuse(request.start() != null, "a given start (it starts from prior draws of [x, m])");
-        refuse(request.noise() != null, "a noise kind (its stochastic integrators draw Gaussian noise)");
-        refuse(request.dtype() != DataType.FLOAT32, "dtype " + request.dtype() + " (it samples in float32)");
-        refuse(request.guidance() != 1, "classifier-free guidance");
-        if (request.budget() == null) {
-            throw new InvalidArgumentException("a generation needs a budget: steps or NFE");
-        }
+        Conditions.refuseGaussianOptions(request, "a phase-space model", "it integrates on PSLD's quadratic time grid",
+                "it starts from prior draws of [x, m]", "its stochastic integrators draw Gaussian noise");
         Conditions.requireClasses(request, classes());
         PhaseSampler sampler = PhaseSamplers.create(request.sampler() == null ? defaultSampler : request.sampler());
         int steps = request.budget().steps(n -> (long) sampler.evaluationsPerStep() * n);
         Sampling.Result result = model.generate(sampler, steps, request.seeds(), request.classes(), sampleShape,
                 manager, request.callback());
         return new Generation(result.samples(), result.evaluations(), steps, sampler.name());
-    }
-
-    private static void refuse(boolean asked, String what) {
-        if (asked) {
-            throw new InvalidArgumentException("a phase-space model does not take " + what);
-        }
     }
 }

@@ -1,10 +1,7 @@
 package org.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.util.Arrays;
-import org.diffusion4j.InvalidArgumentException;
 
 /**
  * A denoising network F(x, c_noise, class): the raw function a {@code Preconditioning} turns into a denoiser.
@@ -28,29 +25,6 @@ public interface Network extends NetworkFunction {
      */
     default double[] noiseFrequencies() {
         return new double[0];
-    }
-
-    /**
-     * The class labels of a batch of {@code n} samples, sample i of class {@code classes[i]}: null for an
-     * unconditional network, the null class for every sample when {@code classes} is null.
-     *
-     * @throws InvalidArgumentException when classes are asked of an unconditional network, or their count is not n
-     */
-    default NDArray classLabels(NDManager manager, int[] classes, int n) {
-        int count = config().classes();
-        if (count == 0) {
-            if (classes != null) {
-                throw new InvalidArgumentException("this model is unconditional; it cannot sample given classes");
-            }
-            return null;
-        }
-        int[] labels = classes != null ? classes : new int[n];
-        if (classes == null) {
-            Arrays.fill(labels, count);
-        } else if (classes.length != n) {
-            throw new InvalidArgumentException(classes.length + " classes for a batch of " + n);
-        }
-        return manager.create(labels);
     }
 
     /** The trainable weights. */

@@ -2,6 +2,7 @@ package org.diffusion4j.nonlinear;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusion4j.sample.NoiseSource;
+import org.diffusion4j.sample.Step;
 import org.diffusion4j.sample.StepCallback;
 import org.diffusion4j.sample.StepLoop;
 
@@ -20,11 +21,20 @@ public interface NonlinearSampler {
 
     /**
      * Runs a deterministic {@code update} over the decreasing {@code times} (the model reported by the update through
-     * {@link StepLoop.Step#observe}) in the shared {@link StepLoop}: memory, NaN check, callback.
+     * {@link Step#observe}) in the shared {@link StepLoop}: memory, NaN check, callback.
      */
     static NDArray run(String sampler, double[] times, NDArray x, StepCallback callback, StepLoop.Update update) {
         return new StepLoop(sampler, new StepLoop.Levels("t", times), 0).run(x,
                 StepLoop.Model.ownModel(NoiseSource.NONE), callback, update);
+    }
+
+    /** {@code score} with each call reported to the step's callback. */
+    static ScoreField observed(ScoreField score, Step step) {
+        return (y, time) -> {
+            NDArray s = score.score(y, time);
+            step.observe(y, time, s);
+            return s;
+        };
     }
 
     /** Checks that times decrease from a positive start to a final 0. */

@@ -1,6 +1,7 @@
 package org.diffusion4j.nonlinear;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusion4j.nonlinear.RestorationDegradation.DriftPoint;
 import org.diffusion4j.sample.StepCallback;
 
 /**
@@ -20,17 +21,13 @@ public record ProbabilityFlowEuler() implements NonlinearSampler {
     public NDArray sample(SineDriftProcess process, NonlinearPrediction.Field model, NDArray x, double[] times,
             StepCallback callback) {
         NonlinearSampler.checkTimes(times);
-        double g2 = process.diffusionSquared();
         return NonlinearSampler.run(name(), times, x, callback, (step, state) -> {
             double t = step.sigma();
-            double next = step.next();
-            NDArray s = model.predict(state, t).score();
-            step.observe(state, t, s);
-            NDArray f = process.drift(state, t);
-            if (next == 0) {
-                return state.add(s.mul(g2).sub(f).mul(t));
+            ScoreField score = NonlinearSampler.observed(model.score(), step);
+            if (step.next() == 0) {
+                return RestorationDegradation.step(process, score, state, t, t, t, DriftPoint.CURRENT);
             }
-            return state.sub(f.sub(s.mul(0.5 * g2)).mul(t - next));
+            return RestorationDegradation.probabilityFlowEulerStep(process, score, state, t, t - step.next());
         });
     }
 }

@@ -71,12 +71,8 @@ public record RestorationDegradationSampler(LookBack lookBack, DriftPoint point)
             double t = step.sigma();
             double delta = t - step.next();
             double eta = Math.min(t, Math.max(delta, lookBack.eta(t, delta)));
-            ScoreField observed = (y, time) -> {
-                NDArray s = score.score(y, time);
-                step.observe(y, time, s);
-                return s;
-            };
-            return RestorationDegradation.step(sde, observed, state, t, eta, delta, point);
+            return RestorationDegradation.step(sde, NonlinearSampler.observed(score, step), state, t, eta, delta,
+                    point);
         });
     }
 }

@@ -1,5 +1,7 @@
 package org.diffusion4j.nonlinear;
 
+import java.util.Arrays;
+
 /**
  * The prior of a {@link SineDriftProcess}: its stationary density {@code π ∝ exp(−2U/g²)}, one coordinate at a time,
  * drawn by inverting its distribution function (trapezoid sums over a grid of spacing 10⁻³ on
@@ -34,16 +36,9 @@ public final class StationaryPrior {
     /** The x with Π(x) = u, u in [0, 1]. */
     public double quantile(double u) {
         double target = Math.min(Math.max(u, 0), 1);
-        int a = 0;
-        int b = cdf.length - 1;
-        while (b - a > 1) {
-            int mid = (a + b) >>> 1;
-            if (cdf[mid] <= target) {
-                a = mid;
-            } else {
-                b = mid;
-            }
-        }
+        int found = Arrays.binarySearch(cdf, target);
+        int a = Math.min(Math.max(found >= 0 ? found : -found - 2, 0), cdf.length - 2);
+        int b = a + 1;
         double w = cdf[b] > cdf[a] ? (target - cdf[a]) / (cdf[b] - cdf[a]) : 0.5;
         return x(a) + w * DX;
     }

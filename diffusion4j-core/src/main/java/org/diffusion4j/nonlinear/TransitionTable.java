@@ -1,5 +1,6 @@
 package org.diffusion4j.nonlinear;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -26,6 +27,8 @@ public final class TransitionTable {
     public static final double Z_MAX = 6;
     private static final int Z_NODES = 193;
     private static final double DZ = 2 * Z_MAX / (Z_NODES - 1);
+    /** The Fokker–Planck grid's spacing. */
+    public static final double DX = 0.005;
 
     private final SineDriftProcess process;
     private final double[] means;
@@ -34,13 +37,8 @@ public final class TransitionTable {
     private final float[] densities;
     private final float[] scores;
 
-    /** Solves the Fokker–Planck equation of {@code process} for every level with grid spacing 0.005. */
+    /** Solves the Fokker–Planck equation of {@code process} for every level (grid spacing {@value #DX}). */
     public TransitionTable(SineDriftProcess process) {
-        this(process, 0.005);
-    }
-
-    /** Solves with grid spacing {@code dx}. */
-    public TransitionTable(SineDriftProcess process, double dx) {
         this.process = process;
         int cells = process.levels() * process.times();
         means = new double[cells];
@@ -48,7 +46,7 @@ public final class TransitionTable {
         distribution = new double[cells * Z_NODES];
         densities = new float[cells * Z_NODES];
         scores = new float[cells * Z_NODES];
-        Solver solver = new Solver(process, dx);
+        Solver solver = new Solver(process);
         IntStream.range(0, process.levels()).parallel().forEach(level -> solver.solve(level, this));
     }
 
@@ -84,16 +82,9 @@ public final class TransitionTable {
         double lo = distribution[base];
         double hi = distribution[base + Z_NODES - 1];
         double target = lo + Math.min(Math.max(u, 0), 1) * (hi - lo);
-        int a = 0;
-        int b = Z_NODES - 1;
-        while (b - a > 1) {
-            int mid = (a + b) >>> 1;
-            if (distribution[base + mid] <= target) {
-                a = mid;
-            } else {
-                b = mid;
-            }
-        }
+        int found = Arrays.binarySearch(distribution, base, base + Z_NODES, target);
+        int a = Math.min(Math.max((found >= 0 ? found : -found - 2) - base, 0), Z_NODES - 2);
+        int b = a + 1;
         double c0 = distribution[base + a];
         double c1 = distribution[base + b];
         double q0 = densities[base + a] * DZ;
@@ -201,13 +192,12 @@ public final class TransitionTable {
         private final double[] lower;
         private final double[] diagonal;
         private final double[] upper;
-        private final double[] startTimes;
         private final int[] substeps;
         private final double[][] factors;
 
-        Solver(SineDriftProcess process, double dx) {
+        Solver(SineDriftProcess process) {
             this.process = process;
-            this.dx = dx;
+            this.dx = DX;
             n = (int) Math.round(2 * HALF_WIDTH / dx) + 1;
             lower = new double[n];
             diagonal = new double[n];
@@ -223,7 +213,6 @@ public final class TransitionTable {
                 diagonal[j + 1] -= backward;
             }
             int times = process.times();
-            startTimes = new double[times];
             substeps = new int[times];
             factors = new double[times][];
             double previous = process.minTime() / 2;
@@ -231,7 +220,6 @@ public final class TransitionTable {
                 double end = process.tabulatedTime(k);
                 double step = Math.min(0.05 * previous, 0.02);
                 substeps[k] = (int) Math.ceil((end - previous) / step - 1e-9);
-                startTimes[k] = previous;
                 factors[k] = factor((end - previous) / substeps[k]);
                 previous = end;
             }

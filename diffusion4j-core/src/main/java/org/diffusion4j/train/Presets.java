@@ -113,8 +113,8 @@ public final class Presets {
     /**
      * MNIST on the non-linear process dX = −(X + ½ sin 2X) dt + √2 dB ({@link SineDriftProcess#mnist}): the same U-Net
      * with two output heads (score and data), times uniform over the process's 128 tabulated times, previews by
-     * probability-flow Euler in 50 steps. The preconditioning only sets the time domain [0, 1] the trainer draws u
-     * from.
+     * {@code degradation-ddim} in 50 steps (the sampler that measured best on it; docs/seed-methods.md). The
+     * preconditioning only sets the time domain [0, 1] the trainer draws u from.
      */
     private static TrainingConfig nonlinear() {
         TrainingConfig base = image("mnist-nonlinear", "mnist", new Preconditioning("vp", "epsilon", 1, false, "time"),
@@ -123,7 +123,7 @@ public final class Presets {
         return new TrainingConfig(base.name(), base.data(),
                 new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 10, 2), base.preconditioning(),
                 base.time(), base.optimization(),
-                new TrainingConfig.Sampling("pf-euler", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
+                new TrainingConfig.Sampling("degradation-ddim", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
                 null, null, SineDriftProcess.mnist());
     }
 
