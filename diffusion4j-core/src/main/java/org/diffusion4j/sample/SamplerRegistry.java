@@ -36,6 +36,7 @@ public final class SamplerRegistry {
         f.put("ddim", o -> new Ddim(o.number("eta", 0)));
         f.put("ddpm", o -> new Ddpm(o.choice("variance", Ddpm.Variance.class, Ddpm.Variance.SMALL)));
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
+        f.put("lcm", o -> new Lcm());
         f.put("accel-ddpm", o -> new AcceleratedDdpm());
         f.put("accel-ddim", o -> new AcceleratedDdim(o.choice("form", AcceleratedDdim.Form.class,
                 AcceleratedDdim.Form.MULTISTEP)));
