@@ -35,6 +35,12 @@ final class MlpNetwork implements Network {
 
     @Override
     public NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
+        return output.apply(Activations.silu(features(x, noiseLabel, classLabels, training)));
+    }
+
+    /** The last residual block's output, {@code width} features per sample. */
+    @Override
+    public NDArray features(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
         NDArray emb = embedding.apply(noiseLabel);
         if (classEmbedding != null && classLabels != null) {
             emb = emb.add(classEmbedding.apply(classLabels, x.getDataType()));
@@ -45,7 +51,12 @@ final class MlpNetwork implements Network {
             NDArray inner = block[0].apply(Activations.silu(h)).add(conditioning.get(b).apply(emb));
             h = h.add(block[1].apply(Activations.silu(inner)));
         }
-        return output.apply(Activations.silu(h));
+        return h;
+    }
+
+    @Override
+    public int featureChannels() {
+        return config.width();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.diffusion4j.InvalidArgumentException;
 
 /**
  * A denoising network F(x, c_noise, class): the raw function a {@code Preconditioning} turns into a denoiser.
@@ -25,6 +26,23 @@ public interface Network extends NetworkFunction {
      */
     default double[] noiseFrequencies() {
         return new double[0];
+    }
+
+    /**
+     * The network's bottleneck features of the same inputs as {@link #forward}, batch first, with
+     * {@link #featureChannels()} channels: what a discriminator head on the network reads (DMD2's GAN head).
+     *
+     * @throws InvalidArgumentException for a network without such features
+     */
+    default NDArray features(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
+        throw new InvalidArgumentException("a " + config().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                + " network exposes no bottleneck features (the mlp and unet networks do)");
+    }
+
+    /** The channels of {@link #features}. */
+    default int featureChannels() {
+        throw new InvalidArgumentException("a " + config().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                + " network exposes no bottleneck features (the mlp and unet networks do)");
     }
 
     /** The trainable weights. */

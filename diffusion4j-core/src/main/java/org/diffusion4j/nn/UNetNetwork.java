@@ -29,6 +29,7 @@ final class UNetNetwork implements Network {
     private final List<Stage> decoder = new ArrayList<>();
     private final GroupNorm outputNorm;
     private final Conv outputConv;
+    private final int featureChannels;
 
     /** One stage: a residual block (with optional attention after it), or a resampling convolution. */
     private interface Stage {
@@ -72,6 +73,7 @@ final class UNetNetwork implements Network {
                 skipChannels.add(channels);
             }
         }
+        this.featureChannels = channels;
         ResBlock mid1 = new ResBlock(root.scope("mid.block0"), channels, channels, emb, config.dropout());
         SelfAttention2d midAttention = new SelfAttention2d(root.scope("mid.attn"), channels);
         ResBlock mid2 = new ResBlock(root.scope("mid.block1"), channels, channels, emb, config.dropout());
@@ -133,9 +135,7 @@ final class UNetNetwork implements Network {
      * the tests compare with. The operations and their order are the same either way: the same bits.
      */
     NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training, boolean free) {
-        NDArray noise = embed2.apply(Activations.silu(embed1.apply(embedding.apply(noiseLabel))));
-        NDArray emb = Activations.silu(classEmbedding != null && classLabels != null
-                ? noise.add(classEmbedding.apply(classLabels, x.getDataType())) : noise);
+        NDArray emb = embedding(x, noiseLabel, classLabels);
         Scopes scopes = new Scopes(emb, free);
         Deque<NDArray> skips = new ArrayDeque<>();
         NDArray h = scopes.run(x, null, in -> inputConv.apply(in));
@@ -166,6 +166,35 @@ final class UNetNetwork implements Network {
         NDArray out = scopes.run(h, null, in -> outputConv.apply(Activations.silu(outputNorm.apply(in))));
         scopes.release(h, skips);
         return out;
+    }
+
+    /**
+     * The encoder's output, before the middle blocks (where DMD2's authors read the EDM U-Net's "bottleneck"): at
+     * the lowest resolution, {@link #featureChannels()} channels. In bounded memory, as {@link #forward}.
+     */
+    @Override
+    public NDArray features(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
+        NDArray emb = embedding(x, noiseLabel, classLabels);
+        Scopes scopes = new Scopes(emb, true);
+        Deque<NDArray> kept = new ArrayDeque<>();
+        NDArray h = scopes.run(x, null, in -> inputConv.apply(in));
+        for (Stage stage : encoder) {
+            NDArray next = scopes.run(h, null, in -> stage.apply(in, emb, training));
+            scopes.release(h, kept);
+            h = next;
+        }
+        return h;
+    }
+
+    @Override
+    public int featureChannels() {
+        return featureChannels;
+    }
+
+    private NDArray embedding(NDArray x, NDArray noiseLabel, NDArray classLabels) {
+        NDArray noise = embed2.apply(Activations.silu(embed1.apply(embedding.apply(noiseLabel))));
+        return Activations.silu(classEmbedding != null && classLabels != null
+                ? noise.add(classEmbedding.apply(classLabels, x.getDataType())) : noise);
     }
 
     /** The per-stage scopes of one forward pass, or none (every intermediate kept) when not {@code free}. */
