@@ -210,6 +210,16 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "NLL                %10.4f   (real samples %.4f)%n", r.nll(),
                         r.nllFloor());
             }
+            if (r.modeMasses() != null) {
+                ModelEvaluation.ModeMasses masses = r.modeMasses();
+                StringBuilder line = new StringBuilder();
+                for (int k = 0; k < masses.weights().length; k++) {
+                    line.append(String.format(Locale.ROOT, " %.3f/%.3f", masses.generated()[k], masses.weights()[k]));
+                }
+                System.out.printf(Locale.ROOT, "mode masses (generated/weight):%s%n", line);
+                System.out.printf(Locale.ROOT, "worst mode mass error %6.1f%%   (real samples %.1f%%)%n",
+                        100 * masses.worstRelativeError(), 100 * masses.realWorstRelativeError());
+            }
         }
     }
 }

@@ -173,6 +173,76 @@ public final class GaussianMixture {
         return r.matMul(mu).add(shrink).reshape(x.getShape());
     }
 
+    /**
+     * {@code E[x_0 | x]} under {@code x = x_0 + σ_i·ε} with a level per sample, in float64 on the Java side (for a
+     * batch whose samples sit at different levels): {@code x} holds the samples' values one after the other,
+     * {@code sigma} one level per sample.
+     */
+    public double[] posteriorMean(double[] x, double[] sigma) {
+        int d = dimension();
+        if (x.length != sigma.length * d) {
+            throw new ShapeMismatchException(sigma.length + " levels for " + x.length + " values of dimension " + d);
+        }
+        double[] out = new double[x.length];
+        double[] logits = new double[components()];
+        for (int i = 0; i < sigma.length; i++) {
+            double s2 = sigma[i] * sigma[i];
+            double max = logits(x, i, s2, logits);
+            double total = 0;
+            for (int k = 0; k < components(); k++) {
+                logits[k] = Math.exp(logits[k] - max);
+                total += logits[k];
+            }
+            for (int k = 0; k < components(); k++) {
+                double r = logits[k] / total;
+                for (int j = 0; j < d; j++) {
+                    double gain = variances[k][j] / (variances[k][j] + s2);
+                    out[i * d + j] += r * (means[k][j] + gain * (x[i * d + j] - means[k][j]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The most likely component of each sample (the argmax of its responsibilities under the mixture itself):
+     * {@code x} holds the samples' values one after the other.
+     */
+    public int[] component(double[] x) {
+        int d = dimension();
+        if (x.length % d != 0) {
+            throw new ShapeMismatchException(x.length + " values are not whole samples of dimension " + d);
+        }
+        int[] out = new int[x.length / d];
+        double[] logits = new double[components()];
+        for (int i = 0; i < out.length; i++) {
+            logits(x, i, 0, logits);
+            int best = 0;
+            for (int k = 1; k < logits.length; k++) {
+                best = logits[k] > logits[best] ? k : best;
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /** Sample i's log weight plus log density per component under noise variance {@code s2}; returns their max. */
+    private double logits(double[] x, int i, double s2, double[] out) {
+        int d = dimension();
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < components(); k++) {
+            double logit = Math.log(weights[k]);
+            for (int j = 0; j < d; j++) {
+                double v = variances[k][j] + s2;
+                double diff = x[i * d + j] - means[k][j];
+                logit -= 0.5 * (Math.log(2 * Math.PI * v) + diff * diff / v);
+            }
+            out[k] = logit;
+            max = Math.max(max, logit);
+        }
+        return max;
+    }
+
     /** The exact score {@code ∇_x log p(x)} of the noised marginal; same shape and dtype as x. */
     public NDArray score(NDArray x, double alpha, double sigma) {
         Terms terms = new Terms(x, alpha, sigma);

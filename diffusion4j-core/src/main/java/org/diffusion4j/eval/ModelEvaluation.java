@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
@@ -30,7 +31,53 @@ public final class ModelEvaluation {
      */
     public record Result(int samples, long evaluations, int steps, double frechet, double frechetFloor,
             double precision, double recall, double classAccuracy, double swd, double swdFloor, double mmd,
-            double mmdFloor, double nll, double nllFloor) {}
+            double mmdFloor, double nll, double nllFloor,
+            @JsonInclude(JsonInclude.Include.NON_NULL) ModeMasses modeMasses) {}
+
+    /**
+     * How a mixture's modes are covered: the fraction of samples whose most likely component is k, for the
+     * generated samples and for the real reference set, beside the weights.
+     *
+     * @param weights the mixture's weights
+     * @param generated the generated samples' fractions
+     * @param real the real set's fractions (the floor: overlapping modes make them differ from the weights)
+     */
+    public record ModeMasses(double[] weights, double[] generated, double[] real) {
+        /** The largest |fraction/weight − 1| over the modes, of the generated samples. */
+        public double worstRelativeError() {
+            return worst(generated);
+        }
+
+        /** The same of the real set. */
+        public double realWorstRelativeError() {
+            return worst(real);
+        }
+
+        private double worst(double[] fractions) {
+            double out = 0;
+            for (int k = 0; k < weights.length; k++) {
+                out = Math.max(out, Math.abs(fractions[k] / weights[k] - 1));
+            }
+            return out;
+        }
+
+        static ModeMasses of(GaussianMixture mixture, float[] generated, float[] real) {
+            return new ModeMasses(mixture.weights(), fractions(mixture, generated), fractions(mixture, real));
+        }
+
+        private static double[] fractions(GaussianMixture mixture, float[] values) {
+            double[] x = new double[values.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = values[i];
+            }
+            int[] component = mixture.component(x);
+            double[] out = new double[mixture.components()];
+            for (int c : component) {
+                out[c] += 1.0 / component.length;
+            }
+            return out;
+        }
+    }
 
     /**
      * What generated samples are measured against.
@@ -100,22 +147,24 @@ public final class ModelEvaluation {
             }
             return new Result(n, evaluations, steps, FrechetDistance.between(fA, fGenerated),
                     FrechetDistance.between(fA, fB),
-                    pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan);
+                    pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan, null);
         }
         double[][] pGenerated = rows(generated, data.sampleSize());
         double[][] pA = rows(realA, data.sampleSize());
         double[][] pB = rows(realB, data.sampleSize());
         double nll = nan;
         double nllFloor = nan;
+        ModeMasses masses = null;
         if (mixture != null) {
             nll = nll(mixture, generated, n, data.sampleShape(), manager);
             nllFloor = nll(mixture, realA, n, data.sampleShape(), manager);
+            masses = ModeMasses.of(mixture, generated, realA);
         }
         int small = Math.min(n, 2000);
         return new Result(n, evaluations, steps, nan, nan, nan, nan, nan,
                 SlicedWasserstein.distance(pGenerated, pA, 128, seed), SlicedWasserstein.distance(pB, pA, 128, seed),
                 Mmd.squared(Arrays.copyOf(pGenerated, small), Arrays.copyOf(pA, small)),
-                Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor);
+                Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor, masses);
     }
 
     /** Two disjoint sets of {@code n} real samples each (flattened), {@code a} the reference, {@code b} for the floor. */
