@@ -276,7 +276,8 @@ public final class ProgressiveDistillation {
         }
     }
 
-    private static List<String> differences(DistillationPlan a, DistillationPlan b) {
+    /** The fields in which two plans (records written as JSON) differ, as "name: saved vs given". */
+    static List<String> differences(Object a, Object b) {
         List<String> out = new ArrayList<>();
         JsonNode x = TrainingConfig.JSON.valueToTree(a);
         JsonNode y = TrainingConfig.JSON.valueToTree(b);
@@ -329,21 +330,26 @@ public final class ProgressiveDistillation {
         return new Source(trained, null);
     }
 
-    private static void checkGaussian(TrainingConfig config, String where) {
+    /** Refuses a model that is not a Gaussian-process denoiser (phase-space, non-linear, degraded). */
+    static void checkGaussian(TrainingConfig config, String where) {
         if (config.phaseSpace() != null) {
             throw new InvalidArgumentException("--teacher: " + where + " is a phase-space (PSLD) model (field "
-                    + "phase_space is set); progressive distillation needs a Gaussian-process model, whose DDIM step "
-                    + "it distils (phase_space absent)");
+                    + "phase_space is set); distillation needs a Gaussian-process model, a denoiser of x_t = α·x_0 + "
+                    + "σ·ε (phase_space absent)");
         }
         if (config.nonlinear() != null) {
             throw new InvalidArgumentException("--teacher: " + where + " is a non-linear-process model (field "
-                    + "nonlinear is set); progressive distillation needs a Gaussian-process model, whose DDIM step it "
-                    + "distils");
+                    + "nonlinear is set); distillation needs a Gaussian-process model, a denoiser of x_t = α·x_0 + "
+                    + "σ·ε");
         }
         if (config.preconditioning().degradation() != null) {
             throw new InvalidArgumentException("--teacher: " + where + " is a degraded-process model (field "
-                    + "preconditioning.degradation = " + config.preconditioning().degradation() + "); progressive "
-                    + "distillation needs a Gaussian-process model (no degradation)");
+                    + "preconditioning.degradation = " + config.preconditioning().degradation() + "); distillation "
+                    + "needs a Gaussian-process model (no degradation)");
+        }
+        if (config.distillation() != null && "dmd2".equals(config.distillation().method())) {
+            throw new InvalidArgumentException("--teacher: " + where + " is a DMD2 generator (field distillation."
+                    + "method = dmd2), not a denoiser of every noise level; distil from the model it was made from");
         }
     }
 

@@ -4,17 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Differentiable;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.denoise.GaussianMixture;
 import org.diffusion4j.denoise.Preconditioning;
-import org.diffusion4j.denoise.ProcessCoefficients;
 import org.diffusion4j.nn.NetworkFunction;
-import org.diffusion4j.process.NoiseSchedule;
 
 /**
  * The model a student learns from, as the distillation calls it: the EDM-view denoiser {@code D(x; σ_i)} with one
@@ -66,23 +67,25 @@ public interface Teacher {
     }
 
     /**
+     * An exact Gaussian mixture (of the EDM view's data) as a teacher: its posterior mean at each sample's own level,
+     * computed in float64 in one pass whatever the levels. Labels are ignored.
+     */
+    static Teacher mixture(GaussianMixture mixture) {
+        return (x, sigma, labels) -> {
+            check(x, sigma);
+            double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
+            return NativeArrays.of(x.getManager(), mixture.posteriorMean(values, sigma), x.getShape(),
+                    x.getDataType());
+        };
+    }
+
+    /**
      * A network under its preconditioning as a teacher, the whole batch in one call with a time per sample:
      * {@code D(x; σ̃) = x̂_0(α(t)·x, t)} at the time t of each sample's level (the {@code EdmView} of a network
      * denoiser, per sample).
      */
     static Teacher network(NetworkFunction network, Preconditioning preconditioning) {
-        NoiseSchedule schedule = preconditioning.schedule();
-        return (x, sigma, labels) -> {
-            check(x, sigma);
-            double[] t = new double[sigma.length];
-            for (int i = 0; i < t.length; i++) {
-                t[i] = schedule.timeOfEdmSigma(sigma[i]);
-            }
-            ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x);
-            NDArray xt = x.mul(c.alpha());
-            NDArray output = network.apply(preconditioning.input(xt, c), preconditioning.noiseLabel(t, x), labels);
-            return preconditioning.toData(output, xt, c);
-        };
+        return new LevelNetwork(network, preconditioning)::denoise;
     }
 
     private static void check(NDArray x, double[] sigma) {

@@ -250,7 +250,7 @@ public final class Trainer {
     }
 
     /** A grid (images) or a dot plot (2-D) of samples from the EMA network, at a fixed seed. */
-    static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
+    public static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
         TrainingConfig.Sampling s = config.sampling();
         int n = s.previews();
         long[] seeds = new long[n];
@@ -273,6 +273,11 @@ public final class Trainer {
                 Previews.write(Previews.points(values, 4, 512), file);
             }
         }
+    }
+
+    /** The seed of everything random in step {@code step} of a run seeded {@code seed} (SplitMix64 of the two). */
+    public static long stepSeed(long seed, long step) {
+        return StepBatch.mix(seed, step);
     }
 
     /** The random parts of one step, all drawn from (seed, step). */

@@ -292,22 +292,52 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
      * @param rho Karras ρ
      * @param previews samples in a preview grid
      * @param grid the grid rule over [sigma_min, sigma_max] ({@code karras}, absent, or {@code nested-karras}, the
-     *     grid a progressive distillation round is trained on)
+     *     grid a progressive distillation round is trained on), or {@code list}: exactly the {@code levels} (a
+     *     DMD2 generator's)
+     * @param levels the positive EDM levels, decreasing, of grid {@code list} (absent otherwise)
      */
     public record Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String grid) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String grid,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> levels) {
 
         /** The grid rules a config may name. */
-        public static final List<String> GRIDS = List.of("karras", "nested-karras");
+        public static final List<String> GRIDS = List.of("karras", "nested-karras", "list");
 
         /** A Karras grid. */
         public Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews) {
-            this(sampler, steps, sigmaMin, sigmaMax, rho, previews, null);
+            this(sampler, steps, sigmaMin, sigmaMax, rho, previews, null, null);
+        }
+
+        /** A grid by rule ({@code karras}, {@code nested-karras}). */
+        public Sampling(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, int previews,
+                String grid) {
+            this(sampler, steps, sigmaMin, sigmaMax, rho, previews, grid, null);
         }
 
         public Sampling {
             if (grid != null && !GRIDS.contains(grid)) {
                 throw new org.diffusion4j.UnknownNameException("sampling.grid", grid, GRIDS);
+            }
+            if ("list".equals(grid) != (levels != null)) {
+                throw new InvalidArgumentException("sampling.levels goes with sampling.grid = list, and only with it; "
+                        + "got grid " + grid + " and " + (levels == null ? "no levels" : "levels " + levels));
+            }
+            if (levels != null) {
+                levels = List.copyOf(levels);
+                for (int i = 0; i < levels.size(); i++) {
+                    double level = levels.get(i);
+                    if (!(level > 0 && Double.isFinite(level)) || (i > 0 && !(level < levels.get(i - 1)))) {
+                        throw new InvalidArgumentException("sampling.levels must be positive, finite and strictly "
+                                + "decreasing, got " + levels);
+                    }
+                }
+                if (levels.isEmpty()) {
+                    throw new InvalidArgumentException("sampling.levels needs at least one level");
+                }
+                if (steps != levels.size()) {
+                    throw new InvalidArgumentException("sampling.steps must equal the number of sampling.levels ("
+                            + levels.size() + "), got " + steps);
+                }
             }
             if (sampler == null || sampler.isBlank()) {
                 throw new InvalidArgumentException("sampling.sampler is missing");
@@ -323,7 +353,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         /** The grid this block describes. */
         public org.diffusion4j.grid.GridSpec gridSpec() {
             return org.diffusion4j.grid.GridSpecs.named(grid == null ? "karras" : grid, sigmaMin, sigmaMax, rho,
-                    null);
+                    levels == null ? null : levels.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
         /** Checks the Karras grid of a Gaussian model (a phase-space model has its own grid and ignores it). */
@@ -339,33 +369,44 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     }
 
     /**
-     * The distillation round that made a model: its student samples with {@code ddim} in {@code steps} steps on the
-     * {@code sampling} grid (nested-karras), trained to match {@code teacherSteps} steps of its teacher.
+     * The distillation that made a model. A progressive round's student samples with {@code ddim} in {@code steps}
+     * steps on the {@code sampling} grid (nested-karras), trained to match {@code teacherSteps} steps of its teacher;
+     * a DMD2 generator samples with {@code lcm} on its own levels ({@code sampling.grid = list}) in {@code steps}
+     * model calls, trained to match its teacher in distribution (its settings are the run's {@code dmd2.json}).
      *
-     * @param method {@code progressive} (Salimans &amp; Ho 2022)
+     * @param method {@code progressive} (Salimans &amp; Ho 2022) or {@code dmd2} (Yin et al. 2024)
      * @param teacher the teacher as named ({@code bundled:NAME}, {@code gmm:NAME}, a run directory, or the previous
      *     round's directory)
-     * @param teacherSteps the teacher's DDIM steps one student step spans two of
-     * @param steps the student's DDIM steps
-     * @param weighting the loss weighting: {@code snr-trunc} (max(SNR, 1)·‖x̂ − x̃‖², the paper's) or
-     *     {@code native} (the squared error of the network output under its preconditioning)
+     * @param teacherSteps progressive: the teacher's DDIM steps one student step spans two of; dmd2: 0
+     * @param steps the student's steps (DDIM steps, or the DMD2 generator's levels)
+     * @param weighting progressive: the loss weighting, {@code snr-trunc} (max(SNR, 1)·‖x̂ − x̃‖², the paper's) or
+     *     {@code native} (the squared error of the network output under its preconditioning); dmd2: absent
      */
-    public record Distillation(String method, String teacher, int teacherSteps, int steps, String weighting) {
-        /** The weightings a round may use. */
+    public record Distillation(String method, String teacher, int teacherSteps, int steps,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String weighting) {
+        /** The weightings a progressive round may use. */
         public static final List<String> WEIGHTINGS = List.of("snr-trunc", "native");
 
+        /** The methods. */
+        public static final List<String> METHODS = List.of("progressive", "dmd2");
+
         public Distillation {
-            if (!"progressive".equals(method)) {
-                throw new org.diffusion4j.UnknownNameException("distillation.method", method, List.of("progressive"));
+            if (!METHODS.contains(method)) {
+                throw new org.diffusion4j.UnknownNameException("distillation.method", method, METHODS);
             }
             if (teacher == null || teacher.isBlank()) {
                 throw new InvalidArgumentException("distillation.teacher is missing");
             }
-            if (steps < 1 || teacherSteps != 2 * steps) {
+            if (method.equals("dmd2")) {
+                if (steps < 1 || teacherSteps != 0 || weighting != null) {
+                    throw new InvalidArgumentException("a dmd2 distillation has steps ≥ 1, teacher_steps 0 and no "
+                            + "weighting, got steps " + steps + ", teacher_steps " + teacherSteps + ", weighting "
+                            + weighting);
+                }
+            } else if (steps < 1 || teacherSteps != 2 * steps) {
                 throw new InvalidArgumentException("distillation.teacher_steps must be twice distillation.steps "
                         + "(at least 1), got " + teacherSteps + " and " + steps);
-            }
-            if (!WEIGHTINGS.contains(weighting)) {
+            } else if (!WEIGHTINGS.contains(weighting)) {
                 throw new org.diffusion4j.UnknownNameException("distillation.weighting", weighting, WEIGHTINGS);
             }
         }

@@ -44,6 +44,36 @@ class TrainingConfigValidationTest {
         assertEquals("config.json: invalid training config (" + expected + ")", e.getMessage());
     }
 
+    /** A list grid (a DMD2 generator's levels) needs its levels, decreasing, one per step. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "list  |             | 1 | sampling.levels goes with sampling.grid = list, and only with it; got grid list and no "
+                + "levels",
+        "      | [80]        | 1 | sampling.levels goes with sampling.grid = list, and only with it; got grid null and "
+                + "levels [80.0]",
+        "list  | [80, 90]    | 2 | sampling.levels must be positive, finite and strictly decreasing, got [80.0, 90.0]",
+        "list  | [80, 1]     | 3 | sampling.steps must equal the number of sampling.levels (2), got 3",
+    })
+    void listGridsNeedTheirLevels(String grid, String levels, int steps, String expected) {
+        ObjectNode json = TrainingConfig.JSON.valueToTree(Presets.named("toy-2d"));
+        ObjectNode sampling = (ObjectNode) json.get("sampling");
+        if (grid != null) {
+            sampling.put("grid", grid);
+        }
+        if (levels != null) {
+            sampling.putRawValue("levels", new com.fasterxml.jackson.databind.util.RawValue(levels));
+        }
+        sampling.put("steps", steps);
+        DiffusionException e = assertThrows(DiffusionException.class, () -> TrainingConfig.parse(json.toString(),
+                "config.json"));
+        assertEquals("config.json: invalid training config (" + expected + ")", e.getMessage());
+        sampling.put("grid", "list").putRawValue("levels", new com.fasterxml.jackson.databind.util.RawValue(
+                "[80, 2.5]"));
+        sampling.put("steps", 2);
+        assertEquals(java.util.List.of(80.0, 2.5), TrainingConfig.parse(json.toString(), "config.json").sampling()
+                .levels());
+    }
+
     @Test
     void zeroGradientClipAndHalfLifeStayValid() {
         ObjectNode json = TrainingConfig.JSON.valueToTree(Presets.named("toy-2d"));
