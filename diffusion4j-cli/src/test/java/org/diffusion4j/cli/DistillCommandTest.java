@@ -79,4 +79,54 @@ class DistillCommandTest {
         assertError("--nfe is required: " + toy + " records no sampling of its own", "eval", "--run",
                 toy.toString());
     }
+
+    /** A tiny DMD2 run end to end: probe lines, previews, the run sampled and evaluated at its own two levels. */
+    @Test
+    void dmd2TrainsAFewStepGeneratorThatSamplesAtItsOwnLevels(@TempDir Path dir) throws Exception {
+        Path init = dir.resolve("init");
+        org.diffusion4j.train.TrainingConfig toy = Presets.named("toy-2d");
+        toy.write(init.resolve("config.json"));
+        try (ai.djl.ndarray.NDManager m = org.diffusion4j.backend.Backend.newManager()) {
+            org.diffusion4j.io.Safetensors.write(init.resolve("model.safetensors"), toy.network().initialize(m,
+                    ai.djl.ndarray.types.DataType.FLOAT32, 1).weights().all());
+        }
+        String out = dir.resolve("dmd2").toString();
+        CliRunner.Result r = CliRunner.run("distill", "--method", "dmd2", "--teacher", "gmm:eight-gaussians", "--init",
+                init.toString(), "--generator-steps", "2", "--backward-simulation", "--critic-updates", "2",
+                "--steps", "6", "--batch", "32", "--lr", "1e-4", "--probe-every", "3", "--probe-samples", "100",
+                "--sample-every", "3", "--log-every", "3", "--checkpoint-every", "3", "--out", out, "--quiet");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        assertTrue(r.out().contains("DMD2: a 2-step generator") && r.out().contains("step 6: probe_swd "), r.out());
+        assertTrue(Files.isRegularFile(Path.of(out, "samples", "step-0000006.png")));
+        assertTrue(UserFiles.readText(Path.of(out, "metrics.jsonl")).contains("\"probe_swd\""));
+        assertEquals(2, UserFiles.readJson(Path.of(out, "dmd2.json")).path("generator_steps").asInt());
+
+        String npy = dir.resolve("s.npy").toString();
+        CliRunner.Result s = CliRunner.run("sample", "--run", out, "--n", "8", "--out", npy, "--quiet");
+        assertEquals(0, s.exitCode(), s.err());
+        assertTrue(s.out().startsWith("lcm: 8 samples, 2 steps, NFE 2"), s.out());
+        CliRunner.Result e = CliRunner.run("eval", "--run", out, "--n", "200", "--quiet");
+        assertEquals(0, e.exitCode(), e.err());
+        assertTrue(e.out().contains("lcm 2 steps (NFE 2 per sample)") && e.out().contains("worst mode mass error"),
+                e.out());
+        CliRunner.Result again = CliRunner.run("distill", "--method", "dmd2", "--resume", "--out", out, "--quiet");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("done: 6 generator updates (0 now)"), again.out());
+    }
+
+    @Test
+    void optionsOfTheOtherMethodAndBadDmd2SettingsAreRefused(@TempDir Path dir) throws Exception {
+        String out = dir.resolve("out").toString();
+        assertError("--from is an option of --method progressive, not of --method dmd2", "distill", "--method",
+                "dmd2", "--teacher", "bundled:mnist-edm", "--from", "8", "--out", out);
+        assertError("--gan-weight is an option of --method dmd2, not of --method progressive", "distill",
+                "--teacher", "bundled:mnist-edm", "--gan-weight", "0", "--out", out);
+        assertError("--generator-steps must be between 1 and 1000, got 0", "distill", "--method", "dmd2",
+                "--teacher", "bundled:mnist-edm", "--generator-steps", "0", "--out", out);
+        assertError("is an exact mixture, which has no network", "distill", "--method", "dmd2", "--teacher",
+                "gmm:eight-gaussians", "--out", out);
+        assertError("unknown --method 'gan'", "distill", "--method", "gan", "--teacher", "bundled:mnist-edm",
+                "--out", out);
+        assertFalse(Files.exists(Path.of(out)), "nothing written");
+    }
 }
