@@ -30,11 +30,11 @@ public final class DistributionMatching {
                     + " and fake estimates " + fake.getShape() + " must have one shape");
         }
         NDArray xd = x.stopGradient();
-        int[] perSample = new int[xd.getShape().dimension() - 1];
-        for (int i = 0; i < perSample.length; i++) {
-            perSample[i] = i + 1;
-        }
-        NDArray weight = xd.sub(real).abs().mean(perSample, true);
+        long batch = xd.getShape().get(0);
+        long[] perSample = new long[xd.getShape().dimension()];
+        java.util.Arrays.fill(perSample, 1);
+        perSample[0] = batch;
+        NDArray weight = xd.sub(real).abs().reshape(batch, -1).mean(new int[] {1}).reshape(perSample);
         NDArray grad = fake.sub(real).div(weight);
         grad = NDArrays.where(grad.isNaN(), grad.zerosLike(), grad);
         return grad.minimum(Scalars.of(grad, Float.MAX_VALUE)).maximum(Scalars.of(grad, -Float.MAX_VALUE))

@@ -145,6 +145,31 @@ class DistributionMatchingTest {
         }
     }
 
+    /** On image batches the normaliser is the mean over each sample's channels and pixels. */
+    @Test
+    void imageSamplesAreNormalisedPerSample() {
+        try (NDManager m = Backend.newManager()) {
+            SplittableRandom random = new SplittableRandom(2);
+            Shape shape = new Shape(3, 2, 4, 4);
+            NDArray x = normal(m, random, 3, 32).reshape(shape);
+            NDArray real = normal(m, random, 3, 32).reshape(shape);
+            NDArray fake = normal(m, random, 3, 32).reshape(shape);
+            double[] g = DistributionMatching.gradient(x, real, fake).toDoubleArray();
+            double[] a = x.toDoubleArray();
+            double[] r = real.toDoubleArray();
+            double[] f = fake.toDoubleArray();
+            for (int s = 0; s < 3; s++) {
+                double weight = 0;
+                for (int k = s * 32; k < (s + 1) * 32; k++) {
+                    weight += Math.abs(a[k] - r[k]) / 32;
+                }
+                for (int k = s * 32; k < (s + 1) * 32; k++) {
+                    assertEquals((f[k] - r[k]) / weight, g[k], 1e-12);
+                }
+            }
+        }
+    }
+
     @Test
     void nonFiniteGradientsBecomeZeroOrTheLargestFloat() {
         try (NDManager m = Backend.newManager()) {

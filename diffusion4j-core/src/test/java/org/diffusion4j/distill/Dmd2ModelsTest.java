@@ -20,8 +20,11 @@ import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.DiscriminatorHead;
 import org.diffusion4j.nn.Network;
+import org.diffusion4j.nn.NetworkConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Where DMD2's gradients go, and what a multi-step generator is fed. */
 class Dmd2ModelsTest {
@@ -55,16 +58,29 @@ class Dmd2ModelsTest {
         }
     }
 
+    /** A tiny U-Net as generator, fake score and (frozen, another seed) teacher, with the spatial head. */
+    private static Dmd2Models unetModels(NDManager m, Dmd2Plan plan) {
+        NetworkConfig.UNet config = new NetworkConfig.UNet(1, 8, 16, List.of(1, 2), 1, List.of(), 0, 0);
+        Network generator = config.initialize(m, DataType.FLOAT32, 1);
+        Network fake = config.load(generator.weights().all(), m, DataType.FLOAT32, "test");
+        Network teacher = config.initialize(m, DataType.FLOAT32, 2);
+        return new Dmd2Models(plan, Teacher.network(teacher, EDM), generator, fake,
+                DiscriminatorHead.initialize(fake.featureChannels(), true, m, 3), EDM,
+                DistributionMatching.levelTable(Dmd2Plan.TABLE, 0.002, 80, 7), LEVELS);
+    }
+
     /**
      * The generator's turn (distribution matching and the GAN term, which runs through the fake score's features and
      * the head) moves only G; the critic's turn (denoising and discriminator losses) moves only the fake score and
-     * the head.
+     * the head. On the MLP (vector features) and on a U-Net (image features, the convolutional head).
      */
-    @Test
-    void eachTurnsGradientReachesOnlyItsOwnWeights(@TempDir Path dir) {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void eachTurnsGradientReachesOnlyItsOwnWeights(boolean unet, @TempDir Path dir) {
         Dmd2Plan plan = Dmd2Fixtures.plan(dir, true, 0.5);
+        Shape shape = unet ? new Shape(6, 1, 8, 8) : new Shape(64, 2);
         try (NDManager m = Backend.newManager()) {
-            Dmd2Models models = models(m, plan);
+            Dmd2Models models = unet ? unetModels(m, plan) : models(m, plan);
             Map<String, NDArray> g = models.generator().weights().all();
             Map<String, NDArray> fake = new java.util.LinkedHashMap<>();
             Map<String, NDArray> head = new java.util.LinkedHashMap<>();
@@ -72,8 +88,8 @@ class Dmd2ModelsTest {
             SplittableRandom random = new SplittableRandom(4);
             NDArray x;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                Dmd2Models.Losses losses = models.generatorLoss(models.input(0, new Shape(64, 2), null, null, random,
-                        m), 0, null, random);
+                Dmd2Models.Losses losses = models.generatorLoss(models.input(0, shape, null, null, random, m), 0,
+                        null, random);
                 x = losses.samples();
                 collector.backward(losses.total());
             }
@@ -82,7 +98,7 @@ class Dmd2ModelsTest {
             assertEquals(0.0, norm(head), 0.0, "the generator's turn leaves the head");
             zero(g);
 
-            NDArray real = m.create(new float[128], new Shape(64, 2)).add(1);
+            NDArray real = m.ones(shape);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 collector.backward(models.criticLoss(x, null, real, null, random).total());
             }
