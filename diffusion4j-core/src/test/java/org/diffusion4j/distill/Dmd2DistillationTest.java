@@ -94,6 +94,16 @@ class Dmd2DistillationTest {
         e = assertThrows(DiffusionException.class, () -> Dmd2Distillation.check(withTeacherAndInit(plan,
                 psld.toString(), null), out, false));
         assertTrue(e.getMessage().contains("holds no trained model"), e.getMessage());
+        // a phase-space model is not a denoiser of x_t = α·x_0 + σ·ε; a DiT has no bottleneck for the GAN head
+        Path psldRun = withWeights(dir.resolve("psld-run"), Presets.named("mnist-psld"));
+        e = assertThrows(DiffusionException.class, () -> Dmd2Distillation.check(withTeacherAndInit(plan,
+                psldRun.toString(), null), out, false));
+        assertTrue(e.getMessage().contains("is a phase-space (PSLD) model"), e.getMessage());
+        Path dit = withWeights(dir.resolve("dit-run"), Presets.named("mnist-dit-eps"));
+        e = assertThrows(DiffusionException.class, () -> Dmd2Distillation.check(withTeacherAndInit(plan,
+                dit.toString(), null), out, false));
+        assertTrue(e.getMessage().contains("--gan-weight 0.1: the GAN loss reads the fake score's bottleneck")
+                && e.getMessage().contains("exposes no bottleneck features"), e.getMessage());
         // the GAN loss needs the teacher's real data: MNIST is not in an empty directory
         Path empty = dir.resolve("empty");
         e = assertThrows(DiffusionException.class, () -> Dmd2Distillation.run(withTeacherAndInit(plan,
@@ -101,6 +111,16 @@ class Dmd2DistillationTest {
         assertTrue(e.getMessage().contains("the GAN loss (--gan-weight 0.1) compares with real data")
                 && e.getMessage().contains("cannot be loaded"), e.getMessage());
         assertFalse(Files.exists(out.resolve(Dmd2Plan.FILE)), "no plan written");
+    }
+
+    /** A run directory with {@code config} and freshly initialized weights. */
+    private static Path withWeights(Path dir, org.diffusion4j.train.TrainingConfig config) {
+        config.write(dir.resolve("config.json"));
+        try (NDManager m = Backend.newManager()) {
+            Safetensors.write(dir.resolve("model.safetensors"), config.network().initialize(m,
+                    ai.djl.ndarray.types.DataType.FLOAT32, 1).weights().all());
+        }
+        return dir;
     }
 
     private static Dmd2Plan withTeacherAndInit(Dmd2Plan p, String teacher, String init) {
