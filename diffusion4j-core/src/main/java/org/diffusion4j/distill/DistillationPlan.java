@@ -1,14 +1,8 @@
 package org.diffusion4j.distill;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.io.FileFormatException;
-import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.train.TrainingConfig;
 
 /**
@@ -96,24 +90,11 @@ public record DistillationPlan(String method, String teacher, int from, int to, 
 
     /** Writes the plan, atomically. */
     public void write(Path file) {
-        try {
-            AtomicFiles.writeString(file, TrainingConfig.JSON.writeValueAsString(this) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        PlanFiles.write(this, file);
     }
 
     /** Reads a plan; errors name the file. */
     public static DistillationPlan read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new FileFormatException(file, "no such distillation plan (is this the --out of d4j distill?)");
-        }
-        try {
-            return TrainingConfig.JSON.readValue(UserFiles.readText(file), DistillationPlan.class);
-        } catch (JsonProcessingException e) {
-            Throwable cause = e.getCause() instanceof DiffusionException ? e.getCause() : e;
-            throw new FileFormatException(file, "invalid distillation plan (" + (cause instanceof DiffusionException
-                    ? cause.getMessage() : e.getOriginalMessage()) + ")");
-        }
+        return PlanFiles.read(file, DistillationPlan.class, "distillation plan", "is this the --out of d4j distill?");
     }
 }

@@ -302,6 +302,16 @@ public final class Dmd2Distillation {
             listener.checkpointed(done);
         }
 
+        /** The turn's total loss, which must be finite. */
+        private double finite(Dmd2Models.Losses losses, String turn, long iteration) {
+            double value = losses.total().getFloat();
+            if (!Double.isFinite(value)) {
+                throw new DiffusionException("DMD2 stopped: the " + turn + " loss is " + value + " at iteration "
+                        + (iteration + 1) + "; the last good checkpoint is kept in " + run.path());
+            }
+            return value;
+        }
+
         /** One iteration: a generator update when {@code updateGenerator}, then a critic update. */
         private void iterate(long iteration, boolean updateGenerator, double warm, Sums sums, NDManager m) {
             SplittableRandom random = new SplittableRandom(Trainer.stepSeed(plan.seed(), iteration));
@@ -318,11 +328,7 @@ public final class Dmd2Distillation {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     Dmd2Models.Losses losses = models.generatorLoss(input, j, labels, random);
                     x = losses.samples();
-                    double value = losses.total().getFloat();
-                    if (!Double.isFinite(value)) {
-                        throw new DiffusionException("DMD2 stopped: the generator loss is " + value + " at iteration "
-                                + (iteration + 1) + "; the last good checkpoint is kept in " + run.path());
-                    }
+                    double value = finite(losses, "generator", iteration);
                     sums.dm += losses.first();
                     sums.generatorGan += plan.gan() ? losses.gan() : 0;
                     sums.lastGenerator = value;
@@ -337,11 +343,7 @@ public final class Dmd2Distillation {
             }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 Dmd2Models.Losses losses = models.criticLoss(x, labels, realX, realLabels, random);
-                double value = losses.total().getFloat();
-                if (!Double.isFinite(value)) {
-                    throw new DiffusionException("DMD2 stopped: the critic loss is " + value + " at iteration "
-                            + (iteration + 1) + "; the last good checkpoint is kept in " + run.path());
-                }
+                finite(losses, "critic", iteration);
                 sums.fake += losses.first();
                 sums.criticGan += plan.gan() ? losses.gan() : 0;
                 collector.backward(losses.total());
@@ -464,18 +466,6 @@ public final class Dmd2Distillation {
     }
 
     private static void checkOut(Dmd2Plan plan, Path out, boolean resume) {
-        Path saved = out.resolve(Dmd2Plan.FILE);
-        if (resume) {
-            Dmd2Plan before = Dmd2Plan.read(saved);
-            if (!before.equals(plan)) {
-                throw new InvalidArgumentException("cannot resume: the options differ from " + saved + " ("
-                        + String.join("; ", ProgressiveDistillation.differences(before, plan)) + ")");
-            }
-        } else if (Files.exists(saved)) {
-            throw new DiffusionException(out + " already holds a DMD2 run (" + saved.getFileName() + "); resume it "
-                    + "with --resume or choose another --out");
-        } else if (Files.isRegularFile(out.resolve("config.json"))) {
-            throw new DiffusionException(out + " already holds a run (config.json); choose another --out");
-        }
+        PlanFiles.checkOut(plan, out, out.resolve(Dmd2Plan.FILE), Dmd2Plan::read, resume, "DMD2 run");
     }
 }

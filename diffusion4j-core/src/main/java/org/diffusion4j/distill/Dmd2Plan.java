@@ -1,14 +1,7 @@
 package org.diffusion4j.distill;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.io.AtomicFiles;
-import org.diffusion4j.io.FileFormatException;
-import org.diffusion4j.io.UserFiles;
-import org.diffusion4j.train.TrainingConfig;
 
 /**
  * A DMD2 distillation ({@code dmd2.json} in its run directory): what {@code d4j distill --method dmd2} was asked, so
@@ -130,24 +123,11 @@ public record Dmd2Plan(String teacher, String init, int generatorSteps, int crit
 
     /** Writes the plan, atomically. */
     public void write(Path file) {
-        try {
-            AtomicFiles.writeString(file, TrainingConfig.JSON.writeValueAsString(this) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        PlanFiles.write(this, file);
     }
 
     /** Reads a plan; errors name the file. */
     public static Dmd2Plan read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new FileFormatException(file, "no such DMD2 plan (is this the --out of d4j distill --method dmd2?)");
-        }
-        try {
-            return TrainingConfig.JSON.readValue(UserFiles.readText(file), Dmd2Plan.class);
-        } catch (JsonProcessingException e) {
-            Throwable cause = e.getCause() instanceof DiffusionException ? e.getCause() : e;
-            throw new FileFormatException(file, "invalid DMD2 plan (" + (cause instanceof DiffusionException
-                    ? cause.getMessage() : e.getOriginalMessage()) + ")");
-        }
+        return PlanFiles.read(file, Dmd2Plan.class, "DMD2 plan", "is this the --out of d4j distill --method dmd2?");
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
@@ -261,32 +260,8 @@ public final class ProgressiveDistillation {
     }
 
     private static void checkOut(DistillationPlan plan, Path out, boolean resume) {
-        Path saved = out.resolve(DistillationPlan.FILE);
-        if (resume) {
-            DistillationPlan before = DistillationPlan.read(saved);
-            if (!before.equals(plan)) {
-                throw new InvalidArgumentException("cannot resume: the options differ from " + saved + " ("
-                        + String.join("; ", differences(before, plan)) + ")");
-            }
-        } else if (Files.exists(saved)) {
-            throw new DiffusionException(out + " already holds a distillation (" + saved.getFileName() + "); resume "
-                    + "it with --resume or choose another --out");
-        } else if (Files.isRegularFile(out.resolve("config.json"))) {
-            throw new DiffusionException(out + " already holds a run (config.json); choose another --out");
-        }
-    }
-
-    /** The fields in which two plans (records written as JSON) differ, as "name: saved vs given". */
-    static List<String> differences(Object a, Object b) {
-        List<String> out = new ArrayList<>();
-        JsonNode x = TrainingConfig.JSON.valueToTree(a);
-        JsonNode y = TrainingConfig.JSON.valueToTree(b);
-        x.fieldNames().forEachRemaining(name -> {
-            if (!x.get(name).equals(y.get(name))) {
-                out.add(name + ": " + x.get(name) + " saved vs " + y.get(name) + " given");
-            }
-        });
-        return out;
+        PlanFiles.checkOut(plan, out, out.resolve(DistillationPlan.FILE), DistillationPlan::read, resume,
+                "distillation");
     }
 
     /** The teacher of {@code plan}, checked to be a Gaussian-process model the student can start from. */
