@@ -87,7 +87,7 @@ public final class Dmd2Distillation {
     public record Result(long step, double seconds, long stepsTrained) {}
 
     /** The teacher and the network G and the fake score start from. */
-    private record Source(Teacher real, TrainingConfig config, Network start, GaussianMixture mixture) {}
+    private record Source(Teacher real, TrainingConfig config, Network start) {}
 
     /**
      * Checks {@code plan} against {@code out} and its models without training (or writing): an incompatible teacher
@@ -404,13 +404,13 @@ public final class Dmd2Distillation {
                 throw new InvalidArgumentException("--init " + plan.init() + " makes samples of shape " + shape
                         + " but the mixture " + name + " has dimension " + mixture.dimension());
             }
-            return checkFeatures(plan, new Source(Teacher.mixture(mixture), init.config(), init.network(), mixture));
+            return checkFeatures(plan, new Source(Teacher.mixture(mixture), init.config(), init.network()));
         }
         TrainedModel teacher = load(name, "--teacher", manager);
         ProgressiveDistillation.checkGaussian(teacher.config(), name + " config.json");
         if (init == null) {
             return checkFeatures(plan, new Source(Teacher.network(teacher.network(),
-                    teacher.config().preconditioning()), teacher.config(), teacher.network(), null));
+                    teacher.config().preconditioning()), teacher.config(), teacher.network()));
         }
         ProgressiveDistillation.checkGaussian(init.config(), plan.init() + " config.json");
         TrainingConfig a = teacher.config();
@@ -421,7 +421,7 @@ public final class Dmd2Distillation {
                     + a.data().sampleShape() + " with " + a.network().classes());
         }
         return checkFeatures(plan, new Source(Teacher.network(teacher.network(), a.preconditioning()), b,
-                init.network(), null));
+                init.network()));
     }
 
     private static TrainedModel load(String name, String option, NDManager manager) {
