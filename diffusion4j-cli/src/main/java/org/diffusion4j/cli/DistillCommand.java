@@ -276,7 +276,7 @@ final class DistillCommand implements Callable<Integer> {
         TrainingConfig config = Dmd2Distillation.check(plan, out, resume);
         Progress[] bar = new Progress[1];
         Dmd2Distillation.Result result;
-        try (Dmd2Probe probe = plan.probeEvery() > 0 ? Dmd2Probe.of(config, plan.probeSamples(), datasets.dir)
+        try (Dmd2Probe probe = plan.probeEvery() > 0 ? Dmd2Probe.of(config, plan.probeSamples(), plan.probeEvery(), datasets.dir)
                 : null) {
             result = Dmd2Distillation.run(plan, out, resume, datasets.dir, datasets.download(), probe,
                     new Dmd2Distillation.Listener() {

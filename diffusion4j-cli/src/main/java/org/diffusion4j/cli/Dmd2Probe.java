@@ -3,6 +3,8 @@ package org.diffusion4j.cli;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Map;
+import org.diffusion4j.DiffusionException;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.distill.Dmd2Distillation;
 import org.diffusion4j.eval.Classifier;
@@ -32,8 +34,15 @@ final class Dmd2Probe implements Dmd2Distillation.Probe, AutoCloseable {
     }
 
     /** The probe of the generator configured by {@code config}: its data from {@code dataDir}. */
-    static Dmd2Probe of(TrainingConfig config, int samples, Path dataDir) {
-        ImageSet data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j distill: " + note));
+    static Dmd2Probe of(TrainingConfig config, int samples, int every, Path dataDir) {
+        ImageSet data;
+        try {
+            data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j distill: " + note));
+        } catch (DiffusionException e) {
+            throw new InvalidArgumentException("the probe (--probe-every " + every + ") measures the generator "
+                    + "against the teacher's data, which cannot be loaded: " + e.getMessage() + "; give --data, or "
+                    + "--probe-every 0 for a run without it");
+        }
         Classifier classifier = data.sampleShape().dimension() == 3 ? Classifier.bundled(config.data().source())
                 : null;
         return new Dmd2Probe(data, classifier, samples);

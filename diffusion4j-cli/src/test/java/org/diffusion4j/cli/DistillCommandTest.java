@@ -127,6 +127,9 @@ class DistillCommandTest {
                 "gmm:eight-gaussians", "--out", out);
         assertError("unknown --method 'gan'", "distill", "--method", "gan", "--teacher", "bundled:mnist-edm",
                 "--out", out);
+        assertError("the probe (--probe-every 250) measures the generator against the teacher's data, which cannot "
+                + "be loaded", "distill", "--method", "dmd2", "--teacher", "bundled:mnist-edm", "--gan-weight", "0",
+                "--data", dir.resolve("nothing").toString(), "--offline", "--out", out);
         assertFalse(Files.exists(Path.of(out)), "nothing written");
     }
 }
