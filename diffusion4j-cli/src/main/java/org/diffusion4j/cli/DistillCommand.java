@@ -231,8 +231,7 @@ final class DistillCommand implements Callable<Integer> {
 
                         @Override
                         public void warned(String message) {
-                            spec.commandLine().getErr().println("d4j distill: warning: " + message);
-                            spec.commandLine().getErr().flush();
+                            warn(message);
                         }
                     });
         } finally {
@@ -303,8 +302,7 @@ final class DistillCommand implements Callable<Integer> {
 
                         @Override
                         public void warned(String message) {
-                            spec.commandLine().getErr().println("d4j distill: warning: " + message);
-                            spec.commandLine().getErr().flush();
+                            warn(message);
                         }
                     });
         } finally {
@@ -315,5 +313,10 @@ final class DistillCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "done: %d generator updates (%d now) in %.1f s → %s (samples: d4j sample --run "
                 + "%s --out samples.png)%n", result.step(), result.stepsTrained(), result.seconds(), out, out);
         return 0;
+    }
+
+    private void warn(String message) {
+        spec.commandLine().getErr().println("d4j distill: warning: " + message);
+        spec.commandLine().getErr().flush();
     }
 }

@@ -6,6 +6,7 @@ import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
+import org.diffusion4j.grid.GridSpec;
 
 /**
  * The losses of Improved Distribution Matching Distillation (DMD2; Yin et al. 2024), checked against the authors'
@@ -93,12 +94,11 @@ public final class DistributionMatching {
      * is σ_min), from which every noise level of DMD2 training is drawn by index.
      */
     public static double[] levelTable(int count, double sigmaMin, double sigmaMax, double rho) {
+        // Karras levels are EDM levels whatever the process: the grid reads no schedule
+        double[] descending = new GridSpec.Karras(sigmaMin, sigmaMax, rho).positiveSigmas(count, null);
         double[] table = new double[count];
-        double maxInv = Math.pow(sigmaMax, 1 / rho);
-        double minInv = Math.pow(sigmaMin, 1 / rho);
         for (int i = 0; i < count; i++) {
-            double ramp = count == 1 ? 0 : (double) i / (count - 1);
-            table[count - 1 - i] = Math.pow(maxInv + ramp * (minInv - maxInv), rho);
+            table[i] = descending[count - 1 - i];
         }
         return table;
     }

@@ -425,16 +425,13 @@ public final class Dmd2Distillation {
     }
 
     private static TrainedModel load(String name, String option, NDManager manager) {
-        if (name.startsWith("bundled:")) {
-            return TrainedModel.bundled(ModelSource.bundledName(name), manager);
-        }
-        Path dir = Path.of(name);
-        if (!Files.isDirectory(dir)) {
+        boolean bundled = name.startsWith("bundled:");
+        if (!bundled && !Files.isDirectory(Path.of(name))) {
             throw new InvalidArgumentException(option + " " + name + ": no such run directory (expected a run "
                     + "directory or bundled:NAME" + (option.equals("--teacher") ? ", or gmm:NAME with --init" : "")
                     + ")");
         }
-        return TrainedModel.load(dir, manager);
+        return (bundled ? new ModelSource(name, null, null) : new ModelSource(null, name, null)).trained(manager);
     }
 
     private static Source checkFeatures(Dmd2Plan plan, Source source) {

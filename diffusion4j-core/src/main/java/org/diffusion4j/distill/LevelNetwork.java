@@ -1,7 +1,6 @@
 package org.diffusion4j.distill;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.backend.Differentiable;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.denoise.ProcessCoefficients;
@@ -39,15 +38,10 @@ record LevelNetwork(NetworkFunction network, Preconditioning preconditioning) {
     private record Inputs(NDArray xt, ProcessCoefficients coefficients, NDArray input, NDArray noiseLabel) {}
 
     private Inputs inputs(NDArray x, double[] sigma) {
-        if (x.getShape().get(0) != sigma.length) {
-            throw new ShapeMismatchException(sigma.length + " noise levels for a batch of " + x.getShape().get(0));
-        }
+        Teacher.check(x, sigma);
         NoiseSchedule schedule = preconditioning.schedule();
         double[] t = new double[sigma.length];
         for (int i = 0; i < t.length; i++) {
-            if (!(sigma[i] > 0)) {
-                throw new IllegalArgumentException("a network denoises at positive levels, got " + sigma[i]);
-            }
             t[i] = schedule.timeOfEdmSigma(sigma[i]);
         }
         ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x);

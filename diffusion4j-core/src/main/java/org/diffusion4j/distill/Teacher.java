@@ -88,7 +88,8 @@ public interface Teacher {
         return new LevelNetwork(network, preconditioning)::denoise;
     }
 
-    private static void check(NDArray x, double[] sigma) {
+    /** Fails unless there is one positive level per sample. */
+    static void check(NDArray x, double[] sigma) {
         if (x.getShape().get(0) != sigma.length) {
             throw new ShapeMismatchException(sigma.length + " noise levels for a batch of " + x.getShape().get(0));
         }

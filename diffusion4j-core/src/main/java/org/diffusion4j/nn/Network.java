@@ -35,13 +35,16 @@ public interface Network extends NetworkFunction {
      * @throws InvalidArgumentException for a network without such features
      */
     default NDArray features(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
-        throw new InvalidArgumentException("a " + config().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
-                + " network exposes no bottleneck features (the mlp and unet networks do)");
+        throw noFeatures();
     }
 
     /** The channels of {@link #features}. */
     default int featureChannels() {
-        throw new InvalidArgumentException("a " + config().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+        throw noFeatures();
+    }
+
+    private InvalidArgumentException noFeatures() {
+        return new InvalidArgumentException("a " + config().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
                 + " network exposes no bottleneck features (the mlp and unet networks do)");
     }
 

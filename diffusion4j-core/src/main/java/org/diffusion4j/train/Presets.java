@@ -123,8 +123,8 @@ public final class Presets {
         return new TrainingConfig(base.name(), base.data(),
                 new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 10, 2), base.preconditioning(),
                 base.time(), base.optimization(),
-                new TrainingConfig.Sampling("degradation-ddim", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()), null,
-                null, null, SineDriftProcess.mnist());
+                new TrainingConfig.Sampling("degradation-ddim", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()),
+                null, null, null, SineDriftProcess.mnist());
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

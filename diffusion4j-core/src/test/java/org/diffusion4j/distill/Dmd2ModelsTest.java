@@ -193,9 +193,11 @@ class Dmd2ModelsTest {
 
             Dmd2Models fromData = models(m, Dmd2Fixtures.plan(dir, false, 0));
             NDArray real = m.create(new float[32], shape).add(2);
-            double[] input = doubles(fromData.input(2, shape, real, null, new SplittableRandom(3), m));
+            float[] input = fromData.input(2, shape, real, null, new SplittableRandom(3), m).toFloatArray();
+            float[] noise = Dmd2Models.gaussian(new SplittableRandom(3), shape, m).toFloatArray();
             double sum = 0;
             for (int i = 0; i < input.length; i++) {
+                assertEquals(2 + LEVELS[2] * noise[i], input[i], 1e-6f, "the data plus σ_2 times the level's noise");
                 sum += Math.abs(input[i] - 2);
             }
             assertTrue(sum / input.length > 0.3 && sum / input.length < 1.5, "noise of σ_2 = 1 around the data: "
