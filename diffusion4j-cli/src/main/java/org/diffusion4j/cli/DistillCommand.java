@@ -165,6 +165,8 @@ final class DistillCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final java.util.Set<String> warned = new java.util.HashSet<>();
+
     /** The options of one method only, and which. */
     private static final Map<String, List<String>> OWN = Map.of(
             "progressive", List.of("--from", "--to", "--steps-per-round", "--prediction", "--weighting",
@@ -275,8 +277,8 @@ final class DistillCommand implements Callable<Integer> {
         TrainingConfig config = Dmd2Distillation.check(plan, out, resume);
         Progress[] bar = new Progress[1];
         Dmd2Distillation.Result result;
-        try (Dmd2Probe probe = plan.probeEvery() > 0 ? Dmd2Probe.of(config, plan.probeSamples(), plan.probeEvery(), datasets.dir)
-                : null) {
+        try (Dmd2Probe probe = plan.probeEvery() > 0 ? Dmd2Probe.of(config, plan.probeSamples(),
+                plan.probeEvery(), datasets.dir, this::warn) : null) {
             result = Dmd2Distillation.run(plan, out, resume, datasets.dir, datasets.download(), probe,
                     new Dmd2Distillation.Listener() {
                         @Override
@@ -315,7 +317,11 @@ final class DistillCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Prints a warning, once: the probe and the run both load the data and may note the same missing split. */
     private void warn(String message) {
+        if (!warned.add(message)) {
+            return;
+        }
         spec.commandLine().getErr().println("d4j distill: warning: " + message);
         spec.commandLine().getErr().flush();
     }

@@ -33,11 +33,15 @@ final class Dmd2Probe implements Dmd2Distillation.Probe, AutoCloseable {
         this.samples = samples;
     }
 
-    /** The probe of the generator configured by {@code config}: its data from {@code dataDir}. */
-    static Dmd2Probe of(TrainingConfig config, int samples, int every, Path dataDir) {
+    /**
+     * The probe of the generator configured by {@code config}: its data from {@code dataDir}; notes on the data
+     * (a split that is missing) go to {@code warnings}.
+     */
+    static Dmd2Probe of(TrainingConfig config, int samples, int every, Path dataDir,
+            java.util.function.Consumer<String> warnings) {
         ImageSet data;
         try {
-            data = TrainingData.load(config, dataDir, false, note -> System.err.println("d4j distill: " + note));
+            data = TrainingData.load(config, dataDir, false, warnings);
         } catch (DiffusionException e) {
             throw new InvalidArgumentException("the probe (--probe-every " + every + ") measures the generator "
                     + "against the teacher's data, which cannot be loaded: " + e.getMessage() + "; give --data, or "
