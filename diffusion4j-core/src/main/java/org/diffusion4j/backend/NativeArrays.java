@@ -35,6 +35,15 @@ public final class NativeArrays {
         return new Shape(dims);
     }
 
+    /** Standard normal values of {@code shape}, float32, drawn from {@code random} in order. */
+    public static NDArray standardNormal(java.util.random.RandomGenerator random, Shape shape, NDManager manager) {
+        double[] values = new double[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextGaussian();
+        }
+        return of(manager, values, shape, DataType.FLOAT32);
+    }
+
     /** An engine-owned array of {@code values} with {@code shape}, in {@code type}, in {@code manager}. */
     public static NDArray of(NDManager manager, double[] values, Shape shape, DataType type) {
         try (NDArray raw = manager.create(values, shape)) {

@@ -3,6 +3,7 @@ package org.diffusion4j.distill;
 import java.nio.file.Path;
 import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.train.PlanFiles;
 import org.diffusion4j.train.TrainingConfig;
 
 /**

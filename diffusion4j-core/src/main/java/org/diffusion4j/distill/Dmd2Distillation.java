@@ -28,6 +28,7 @@ import org.diffusion4j.nn.Network;
 import org.diffusion4j.train.AdamW;
 import org.diffusion4j.train.Gradients;
 import org.diffusion4j.train.ModelSource;
+import org.diffusion4j.train.PlanFiles;
 import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.RunLock;
 import org.diffusion4j.train.TrainedModel;

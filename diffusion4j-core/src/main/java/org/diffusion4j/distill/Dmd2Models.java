@@ -2,7 +2,6 @@ package org.diffusion4j.distill;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -91,7 +90,7 @@ final class Dmd2Models {
      */
     NDArray input(int j, Shape shape, NDArray realX, NDArray labels, SplittableRandom random, NDManager m) {
         if (j > 0 && !plan.backwardSimulation()) {
-            return realX.add(Scalars.times(gaussian(random, shape, m), levels[j]));
+            return realX.add(Scalars.times(NativeArrays.standardNormal(random, shape, m), levels[j]));
         }
         return chain(new LevelNetwork(generator, preconditioning)::denoise, levels, j, labels, shape, random, m);
     }
@@ -102,10 +101,10 @@ final class Dmd2Models {
      */
     static NDArray chain(Teacher g, double[] levels, int j, NDArray labels, Shape shape, SplittableRandom random,
             NDManager m) {
-        NDArray x = Scalars.times(gaussian(random, shape, m), levels[0]);
+        NDArray x = Scalars.times(NativeArrays.standardNormal(random, shape, m), levels[0]);
         for (int k = 0; k < j; k++) {
             NDArray estimate = g.denoise(x, filled((int) shape.get(0), levels[k]), labels).stopGradient();
-            x = estimate.add(Scalars.times(gaussian(random, shape, m), levels[k + 1]));
+            x = estimate.add(Scalars.times(NativeArrays.standardNormal(random, shape, m), levels[k + 1]));
         }
         return x;
     }
@@ -121,7 +120,7 @@ final class Dmd2Models {
         NDArray x = generate(input, j, labels);
         int n = (int) x.getShape().get(0);
         double[] sigma = draw(random, n, Dmd2Plan.DM_MIN, Dmd2Plan.DM_MAX);
-        NDArray noisy = x.stopGradient().add(gaussian(random, x.getShape(), x.getManager())
+        NDArray noisy = x.stopGradient().add(NativeArrays.standardNormal(random, x.getShape(), x.getManager())
                 .mul(NativeArrays.perSample(sigma, x)));
         NDArray gradient = DistributionMatching.gradient(x, realScore(noisy, sigma, labels),
                 new LevelNetwork(fake, preconditioning).denoise(noisy, sigma, labels));
@@ -145,7 +144,7 @@ final class Dmd2Models {
         NDArray samples = x.stopGradient();
         int n = (int) samples.getShape().get(0);
         double[] sigma = draw(random, n, 0, Dmd2Plan.TABLE - 1);
-        NDArray noisy = samples.add(gaussian(random, samples.getShape(), samples.getManager())
+        NDArray noisy = samples.add(NativeArrays.standardNormal(random, samples.getShape(), samples.getManager())
                 .mul(NativeArrays.perSample(sigma, samples)));
         NDArray denoising = DistributionMatching.denoisingLoss(new LevelNetwork(fake, preconditioning)
                 .denoise(noisy, sigma, labels), samples, sigma, preconditioning.sigmaData());
@@ -161,7 +160,7 @@ final class Dmd2Models {
     /** The head's logits of x noised to levels from the whole table (DMD2's diffusion GAN). */
     private NDArray logits(NDArray x, NDArray labels, SplittableRandom random) {
         double[] sigma = draw(random, (int) x.getShape().get(0), 0, Dmd2Plan.TABLE - 1);
-        NDArray noisy = x.add(gaussian(random, x.getShape(), x.getManager()).mul(NativeArrays.perSample(sigma, x)));
+        NDArray noisy = x.add(NativeArrays.standardNormal(random, x.getShape(), x.getManager()).mul(NativeArrays.perSample(sigma, x)));
         return head.apply(new LevelNetwork(fake, preconditioning).features(noisy, sigma, labels));
     }
 
@@ -193,14 +192,5 @@ final class Dmd2Models {
         double[] out = new double[n];
         Arrays.fill(out, value);
         return out;
-    }
-
-    /** Standard normal values of {@code shape}, float32, from {@code random}. */
-    static NDArray gaussian(SplittableRandom random, Shape shape, NDManager manager) {
-        double[] values = new double[Math.toIntExact(shape.size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
-        }
-        return NativeArrays.of(manager, values, shape, DataType.FLOAT32);
     }
 }

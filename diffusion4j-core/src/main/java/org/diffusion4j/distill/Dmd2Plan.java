@@ -2,6 +2,7 @@ package org.diffusion4j.distill;
 
 import java.nio.file.Path;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.train.PlanFiles;
 
 /**
  * A DMD2 distillation ({@code dmd2.json} in its run directory): what {@code d4j distill --method dmd2} was asked, so

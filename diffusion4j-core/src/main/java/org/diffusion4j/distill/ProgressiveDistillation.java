@@ -27,6 +27,7 @@ import org.diffusion4j.io.UserFiles;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.train.ModelSource;
+import org.diffusion4j.train.PlanFiles;
 import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.RunLock;
 import org.diffusion4j.train.TimeDistribution;
@@ -307,24 +308,10 @@ public final class ProgressiveDistillation {
 
     /** Refuses a model that is not a Gaussian-process denoiser (phase-space, non-linear, degraded). */
     static void checkGaussian(TrainingConfig config, String where) {
-        if (config.phaseSpace() != null) {
-            throw new InvalidArgumentException("--teacher: " + where + " is a phase-space (PSLD) model (field "
-                    + "phase_space is set); distillation needs a Gaussian-process model, a denoiser of x_t = α·x_0 + "
-                    + "σ·ε (phase_space absent)");
-        }
-        if (config.nonlinear() != null) {
-            throw new InvalidArgumentException("--teacher: " + where + " is a non-linear-process model (field "
-                    + "nonlinear is set); distillation needs a Gaussian-process model, a denoiser of x_t = α·x_0 + "
-                    + "σ·ε");
-        }
-        if (config.preconditioning().degradation() != null) {
-            throw new InvalidArgumentException("--teacher: " + where + " is a degraded-process model (field "
-                    + "preconditioning.degradation = " + config.preconditioning().degradation() + "); distillation "
-                    + "needs a Gaussian-process model (no degradation)");
-        }
-        if (config.distillation() != null && "dmd2".equals(config.distillation().method())) {
-            throw new InvalidArgumentException("--teacher: " + where + " is a DMD2 generator (field distillation."
-                    + "method = dmd2), not a denoiser of every noise level; distil from the model it was made from");
+        String why = config.notGaussian();
+        if (why != null) {
+            throw new InvalidArgumentException("--teacher: " + where + " " + why + "; distillation needs a "
+                    + "Gaussian-process model, a denoiser of x_t = α·x_0 + σ·ε at every level");
         }
     }
 

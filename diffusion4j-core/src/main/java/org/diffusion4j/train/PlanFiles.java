@@ -1,4 +1,4 @@
-package org.diffusion4j.distill;
+package org.diffusion4j.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,17 +11,16 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.UserFiles;
-import org.diffusion4j.train.TrainingConfig;
 
 /**
- * A distillation's plan (its options, a record) as a JSON file in its output directory, written atomically, read
- * with errors that name the file, and the check that a resume repeats the same plan.
+ * The plan of a distillation or a fine-tuning (its options, a record) as a JSON file in its output directory,
+ * written atomically, read with errors that name the file, and the check that a resume repeats the same plan.
  */
-final class PlanFiles {
+public final class PlanFiles {
     private PlanFiles() {}
 
     /** Writes {@code plan} to {@code file}, atomically. */
-    static void write(Object plan, Path file) {
+    public static void write(Object plan, Path file) {
         try {
             AtomicFiles.writeString(file, TrainingConfig.JSON.writeValueAsString(plan) + "\n");
         } catch (JsonProcessingException e) {
@@ -33,7 +32,7 @@ final class PlanFiles {
      * Reads a plan of {@code type} from {@code file}; {@code what} names it in errors ("distillation plan") and
      * {@code hint} says where such a file comes from.
      */
-    static <T> T read(Path file, Class<T> type, String what, String hint) {
+    public static <T> T read(Path file, Class<T> type, String what, String hint) {
         if (!Files.isRegularFile(file)) {
             throw new FileFormatException(file, "no such " + what + " (" + hint + ")");
         }
@@ -50,7 +49,7 @@ final class PlanFiles {
      * Checks {@code out} before a run of {@code plan}: with {@code resume}, its saved plan ({@code saved}, read by
      * {@code reader}) must equal {@code plan}; otherwise {@code out} must hold neither a plan nor a run.
      */
-    static <T> void checkOut(T plan, Path out, Path saved, java.util.function.Function<Path, T> reader, boolean resume,
+    public static <T> void checkOut(T plan, Path out, Path saved, java.util.function.Function<Path, T> reader, boolean resume,
             String what) {
         if (resume) {
             T before = reader.apply(saved);

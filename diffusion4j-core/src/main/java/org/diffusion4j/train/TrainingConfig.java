@@ -412,6 +412,28 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /**
+     * Why this model is not a denoiser of a Gaussian process x_t = α·x_0 + σ·ε at every level — it is a phase-space,
+     * non-linear-process or degraded-process model, or a DMD2 generator — naming the field that says so; null when
+     * it is one.
+     */
+    public String notGaussian() {
+        if (phaseSpace != null) {
+            return "is a phase-space (PSLD) model (field phase_space is set)";
+        }
+        if (nonlinear != null) {
+            return "is a non-linear-process model (field nonlinear is set)";
+        }
+        if (preconditioning.degradation() != null) {
+            return "is a degraded-process model (field preconditioning.degradation = "
+                    + preconditioning.degradation() + ")";
+        }
+        if (distillation != null && "dmd2".equals(distillation.method())) {
+            return "is a DMD2 generator (field distillation.method = dmd2), not a denoiser of every noise level";
+        }
+        return null;
+    }
+
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.DiscriminatorHead;
@@ -194,7 +195,7 @@ class Dmd2ModelsTest {
             Dmd2Models fromData = models(m, Dmd2Fixtures.plan(dir, false, 0));
             NDArray real = m.create(new float[32], shape).add(2);
             float[] input = fromData.input(2, shape, real, null, new SplittableRandom(3), m).toFloatArray();
-            float[] noise = Dmd2Models.gaussian(new SplittableRandom(3), shape, m).toFloatArray();
+            float[] noise = NativeArrays.standardNormal(new SplittableRandom(3), shape, m).toFloatArray();
             double sum = 0;
             for (int i = 0; i < input.length; i++) {
                 assertEquals(2 + LEVELS[2] * noise[i], input[i], 1e-6f, "the data plus σ_2 times the level's noise");
