@@ -112,6 +112,30 @@ public final class Classifier implements AutoCloseable {
         return out;
     }
 
+    /** The class probabilities (the softmax of the logits) of each image, as {@link #features} takes them. */
+    public double[][] probabilities(float[] images, int n) {
+        double[][] out = new double[n][];
+        forEachBatch(images, n, (from, batch) -> {
+            double[] p = network.logits(batch, false).softmax(1).toType(DataType.FLOAT64, false).toDoubleArray();
+            int width = network.config().classes();
+            for (int i = 0; i < batch.getShape().get(0); i++) {
+                out[from + i] = Arrays.copyOfRange(p, i * width, (i + 1) * width);
+            }
+        });
+        return out;
+    }
+
+    /** The number of classes it tells apart. */
+    public int classes() {
+        return network.config().classes();
+    }
+
+    /** The shape (channels, resolution, resolution) of the images it takes. */
+    public List<Integer> imageShape() {
+        ClassifierNetwork.Config c = network.config();
+        return List.of(c.channels(), c.resolution(), c.resolution());
+    }
+
     /** The predicted class of each image. */
     public int[] predict(float[] images, int n) {
         int[] out = new int[n];

@@ -27,20 +27,51 @@ public record Objective(Preconditioning preconditioning, LossWeight weight) impl
 
     @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
+        NDArray squared = pass(network, x0, labels, t, noise, training).squared();
+        if (weight == LossWeight.NONE) {
+            return squared.mean();
+        }
+        return squared.mul(NativeArrays.perSample(weights(t), squared)).mean();
+    }
+
+    /**
+     * The loss of each sample (the mean over its values of w(t)·(F − F*)², so that {@link #loss} is their mean) and
+     * the network's output F: what preference fine-tuning compares between the policy and its reference.
+     */
+    public PerSample perSample(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise,
+            boolean training) {
+        Pass pass = pass(network, x0, labels, t, noise, training);
+        NDArray squared = pass.squared().reshape(t.length, -1).mean(new int[] {1});
+        return new PerSample(weight == LossWeight.NONE ? squared : squared.mul(NativeArrays.perSample(weights(t),
+                squared)), pass.output());
+    }
+
+    /**
+     * A batch's per-sample losses and the network's output.
+     *
+     * @param loss one value per sample
+     * @param output the network's output F, shaped like the samples
+     */
+    public record PerSample(NDArray loss, NDArray output) {}
+
+    /** The network's output on the corrupted batch and its squared error against the target, element-wise. */
+    private record Pass(NDArray output, NDArray squared) {}
+
+    private Pass pass(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
         NoiseSchedule schedule = preconditioning.schedule();
         ProcessCoefficients c = ProcessCoefficients.perSample(schedule, t, x0);
         NDArray xt = preconditioning.degrade(x0, t).mul(c.alpha()).add(noise.mul(c.sigma()));
         NDArray output = network.forward(preconditioning.input(xt, c), preconditioning.noiseLabel(t, x0), labels,
                 training);
         NDArray error = output.sub(preconditioning.target(x0, xt, c));
-        NDArray squared = error.mul(error);
-        if (weight == LossWeight.NONE) {
-            return squared.mean();
-        }
+        return new Pass(output, error.mul(error));
+    }
+
+    private double[] weights(double[] t) {
         double[] w = new double[t.length];
         for (int i = 0; i < t.length; i++) {
-            w[i] = weight.weight(schedule, t[i], preconditioning.prediction());
+            w[i] = weight.weight(preconditioning.schedule(), t[i], preconditioning.prediction());
         }
-        return squared.mul(NativeArrays.perSample(w, squared)).mean();
+        return w;
     }
 }

@@ -32,16 +32,19 @@ class LayeringTest {
                 .layer("Generation").definedBy("org.diffusion4j.generate..")
                 .layer("Training").definedBy("org.diffusion4j.train..", "org.diffusion4j.distill..")
                 .layer("Evaluation").definedBy("org.diffusion4j.eval..", "org.diffusion4j.tune..")
-                .whereLayer("Evaluation").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Training").mayOnlyBeAccessedByLayers("Evaluation")
-                .whereLayer("Generation").mayOnlyBeAccessedByLayers("Training", "Evaluation")
-                .whereLayer("Families").mayOnlyBeAccessedByLayers("Generation", "Training", "Evaluation")
+                .layer("Fine-tuning").definedBy("org.diffusion4j.reward..", "org.diffusion4j.finetune..")
+                .whereLayer("Fine-tuning").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Evaluation").mayOnlyBeAccessedByLayers("Fine-tuning")
+                .whereLayer("Training").mayOnlyBeAccessedByLayers("Evaluation", "Fine-tuning")
+                .whereLayer("Generation").mayOnlyBeAccessedByLayers("Training", "Evaluation", "Fine-tuning")
+                .whereLayer("Families").mayOnlyBeAccessedByLayers("Generation", "Training", "Evaluation",
+                        "Fine-tuning")
                 .whereLayer("Sampling").mayOnlyBeAccessedByLayers("Families", "Generation", "Training",
-                        "Evaluation")
+                        "Evaluation", "Fine-tuning")
                 .whereLayer("Model").mayOnlyBeAccessedByLayers("Sampling", "Families", "Generation", "Training",
-                        "Evaluation")
+                        "Evaluation", "Fine-tuning")
                 .whereLayer("Foundations").mayOnlyBeAccessedByLayers("Model", "Sampling", "Families",
-                        "Generation", "Training", "Evaluation");
+                        "Generation", "Training", "Evaluation", "Fine-tuning");
     }
 
     @Test

@@ -1,0 +1,66 @@
+package org.diffusion4j.cli;
+
+import static org.diffusion4j.cli.CliRunner.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.diffusion4j.train.RunDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code d4j finetune}: a small DGPO run on a toy model end to end, its resume, and its refusals. */
+class FinetuneCommandTest {
+
+    @Test
+    void fineTunesAToyModelTowardsARegionAndTheRunIsAModel(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        TrainCommandTest.tiny(100, 100, 1e-3).write(config);
+        Path model = dir.resolve("model");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", model.toString(), "--quiet")
+                .exitCode());
+        String out = dir.resolve("dgpo").toString();
+        String[] args = {"finetune", "--model", model.toString(), "--reward", "region:xmin=0", "--out", out,
+            "--group-size", "4", "--groups-per-step", "2", "--rollout-steps", "4", "--timesteps", "2",
+            "--truncation", "2", "--steps", "4", "--lr", "1e-3", "--checkpoint-every", "2", "--quiet"};
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        assertTrue(r.out().contains("DGPO: " + model + " (") && r.out().contains("towards region:xmin=0, 4 steps of 2 "
+                + "groups × 4"), r.out());
+        assertTrue(r.out().contains("done: 4 steps (4 now)"), r.out());
+        List<JsonNode> lines = new RunDirectory(Path.of(out)).readMetrics();
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(3).path("seconds").asDouble() >= lines.get(0).path("seconds").asDouble());
+        assertTrue(Files.size(Path.of(out, "reward.png")) > 1000);
+        assertTrue(Files.isRegularFile(Path.of(out, "samples", "step-0000000.png")), "the starting model's grid");
+        assertTrue(Files.isRegularFile(Path.of(out, "samples", "step-0000004.png")), "the last grid");
+
+        CliRunner.Result again = CliRunner.run("finetune", "--resume", "--out", out, "--quiet");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("done: 4 steps (0 now)"), again.out());
+        CliRunner.Result e = CliRunner.run("eval", "--run", out, "--nfe", "8", "--n", "200", "--quiet");
+        assertEquals(0, e.exitCode(), e.err());
+    }
+
+    @Test
+    void badInputsFailWithSpecificErrors(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        TrainCommandTest.tiny(10, 10, 1e-3).write(config);
+        Path model = dir.resolve("model");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", model.toString(), "--quiet")
+                .exitCode());
+        String out = dir.resolve("out").toString();
+        assertError("unknown reward 'beauty'; known rewards: class-probability, thickness, compressibility, region, "
+                + "external", "finetune", "--model", model.toString(), "--reward", "beauty", "--out", out);
+        assertError("--group-size must be at least 2", "finetune", "--model", model.toString(), "--reward",
+                "thickness", "--group-size", "1", "--out", out);
+        assertError("--reward is required; one of class-probability, thickness", "finetune", "--model",
+                model.toString(), "--out", out);
+        assertError("unknown --method 'ddpo'", "finetune", "--method", "ddpo", "--model", model.toString(),
+                "--reward", "thickness", "--out", out);
+        assertTrue(!Files.exists(Path.of(out)), "nothing written");
+    }
+}
