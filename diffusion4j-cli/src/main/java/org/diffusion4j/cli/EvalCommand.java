@@ -220,6 +220,10 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "worst mode mass error %6.1f%%   (real samples %.1f%%)%n",
                         100 * masses.worstRelativeError(), 100 * masses.realWorstRelativeError());
             }
+            if (r.support() != null) {
+                System.out.printf(Locale.ROOT, "outside the %.0f%% region %6.2f%%   (real samples %.2f%%)%n",
+                        100 * r.support().level(), 100 * r.support().generated(), 100 * r.support().real());
+            }
         }
     }
 }

@@ -32,7 +32,53 @@ public final class ModelEvaluation {
     public record Result(int samples, long evaluations, int steps, double frechet, double frechetFloor,
             double precision, double recall, double classAccuracy, double swd, double swdFloor, double mmd,
             double mmdFloor, double nll, double nllFloor,
-            @JsonInclude(JsonInclude.Include.NON_NULL) ModeMasses modeMasses) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) ModeMasses modeMasses,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Support support) {}
+
+    /**
+     * Whether samples stay on a mixture's support: the fraction outside its highest-density region of probability
+     * {@code level} (the points whose density is below the level's threshold, the (1 − level)-quantile of the log
+     * density of {@value #SUPPORT_SAMPLES} exact samples drawn with a fixed seed).
+     *
+     * @param level the region's probability (0.99)
+     * @param logDensityThreshold the region's boundary in log density
+     * @param generated the fraction of generated samples outside it
+     * @param real the same of the real set (about 1 − level)
+     */
+    public record Support(double level, double logDensityThreshold, double generated, double real) {
+        static Support of(GaussianMixture mixture, double level, float[] generated, float[] real,
+                NDManager manager) {
+            double[][] exact = mixture.sample(SUPPORT_SAMPLES, new SplittableRandom(0x5099L));
+            double[] flat = new double[exact.length * mixture.dimension()];
+            for (int i = 0; i < exact.length; i++) {
+                System.arraycopy(exact[i], 0, flat, i * mixture.dimension(), mixture.dimension());
+            }
+            double[] logs = logDensities(mixture, flat, manager);
+            Arrays.sort(logs);
+            double threshold = logs[(int) Math.floor((1 - level) * logs.length)];
+            return new Support(level, threshold, below(mixture, generated, threshold, manager), below(mixture, real,
+                    threshold, manager));
+        }
+
+        private static double below(GaussianMixture mixture, float[] values, double threshold, NDManager manager) {
+            double[] x = new double[values.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = values[i];
+            }
+            double[] logs = logDensities(mixture, x, manager);
+            return Arrays.stream(logs).filter(v -> v < threshold).count() / (double) logs.length;
+        }
+
+        private static double[] logDensities(GaussianMixture mixture, double[] flat, NDManager manager) {
+            try (NDManager m = manager.newSubManager()) {
+                NDArray x = m.create(flat, new Shape(flat.length / mixture.dimension(), mixture.dimension()));
+                return mixture.logDensity(x, 1, 0).toType(DataType.FLOAT64, false).toDoubleArray();
+            }
+        }
+    }
+
+    /** Exact samples that place the support's threshold. */
+    public static final int SUPPORT_SAMPLES = 100_000;
 
     /**
      * How a mixture's modes are covered: the fraction of samples whose most likely component is k, for the
@@ -147,7 +193,7 @@ public final class ModelEvaluation {
             }
             return new Result(n, evaluations, steps, FrechetDistance.between(fA, fGenerated),
                     FrechetDistance.between(fA, fB),
-                    pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan, null);
+                    pr.precision(), pr.recall(), accuracy, nan, nan, nan, nan, nan, nan, null, null);
         }
         double[][] pGenerated = rows(generated, data.sampleSize());
         double[][] pA = rows(realA, data.sampleSize());
@@ -155,16 +201,18 @@ public final class ModelEvaluation {
         double nll = nan;
         double nllFloor = nan;
         ModeMasses masses = null;
+        Support support = null;
         if (mixture != null) {
             nll = nll(mixture, generated, n, data.sampleShape(), manager);
             nllFloor = nll(mixture, realA, n, data.sampleShape(), manager);
             masses = ModeMasses.of(mixture, generated, realA);
+            support = Support.of(mixture, 0.99, generated, realA, manager);
         }
         int small = Math.min(n, 2000);
         return new Result(n, evaluations, steps, nan, nan, nan, nan, nan,
                 SlicedWasserstein.distance(pGenerated, pA, 128, seed), SlicedWasserstein.distance(pB, pA, 128, seed),
                 Mmd.squared(Arrays.copyOf(pGenerated, small), Arrays.copyOf(pA, small)),
-                Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor, masses);
+                Mmd.squared(Arrays.copyOf(pB, small), Arrays.copyOf(pA, small)), nll, nllFloor, masses, support);
     }
 
     /** Two disjoint sets of {@code n} real samples each (flattened), {@code a} the reference, {@code b} for the floor. */

@@ -40,4 +40,26 @@ class ModeMassesTest {
         }
         assertEquals(1, total, 1e-9);
     }
+
+    /** Exact samples fall outside the 99% region about 1% of the time; samples off the ring always do. */
+    @Test
+    void theSupportMeasureFindsOnePercentOfExactSamplesOutsideAndOffSupportSamplesAllOutside() {
+        GaussianMixture mixture = MixtureSpec.bundled("eight-gaussians");
+        int n = 20_000;
+        double[][] a = mixture.sample(n, new SplittableRandom(2));
+        float[] exact = new float[2 * n];
+        float[] between = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            exact[2 * i] = (float) a[i][0];
+            exact[2 * i + 1] = (float) a[i][1];
+            // the origin (the ring's centre) and points at three times a mode's radius lie far from every mode
+            between[2 * i] = (float) (i % 2 == 0 ? 0 : 3 * mixture.means()[i % 8][0]);
+            between[2 * i + 1] = (float) (i % 2 == 0 ? 0 : 3 * mixture.means()[i % 8][1]);
+        }
+        try (ai.djl.ndarray.NDManager m = org.diffusion4j.backend.Backend.newManager()) {
+            ModelEvaluation.Support s = ModelEvaluation.Support.of(mixture, 0.99, exact, between, m);
+            assertEquals(0.01, s.generated(), 0.003, "exact samples: 1% ± 3 standard errors (0.07%)");
+            assertEquals(1, s.real(), 0.0, "every point off the ring is outside");
+        }
+    }
 }
