@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
-import org.diffusion4j.finetune.DgpoFinetuning;
 import org.diffusion4j.finetune.DgpoPlan;
+import org.diffusion4j.finetune.FinetunePlan;
+import org.diffusion4j.finetune.Finetuning;
+import org.diffusion4j.finetune.SdeGrpoPlan;
 import org.diffusion4j.reward.Rewards;
 import org.diffusion4j.train.RunDirectory;
 import picocli.CommandLine.Command;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Spec;
                     + "own denoising loss with a group-level Bradley-Terry objective against the frozen starting "
                     + "model. OUT is one run directory (dgpo.json, config, weights, train state, metrics.jsonl, "
                     + "reward.png, sample grids) that d4j sample --run and d4j eval --run take.",
+            "--method sde-grpo is the policy-gradient baseline (Flow-GRPO/DDPO style): rollouts with the ancestral "
+                    + "SDE sampler, each transition's likelihood ratio in a clipped objective with a KL term.",
             "Rewards: class-probability[:classifier=mnist|fashion], thickness, compressibility, "
                     + "region[:xmin=…,xmax=…,ymin=…,ymax=…] (2-D), external:command=PATH[,timeout=S] (PATH IMAGES.npy "
                     + "CLASSES.npy SCORES.json: write a JSON array of one score per image).",
@@ -33,7 +37,7 @@ import picocli.CommandLine.Spec;
 final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "dgpo", paramLabel = "NAME",
-            description = "The fine-tuning method: dgpo (default).")
+            description = "The fine-tuning method: dgpo (default) or sde-grpo.")
     String method;
 
     @Option(names = "--model", paramLabel = "MODEL",
@@ -55,48 +59,59 @@ final class FinetuneCommand implements Callable<Integer> {
     int groupsPerStep;
 
     @Option(names = "--rollout-sampler", defaultValue = "dpmpp-2m", paramLabel = "SPEC",
-            description = "The deterministic sampler of the rollouts (default: ${DEFAULT-VALUE}).")
+            description = "dgpo: the deterministic sampler of the rollouts (default: ${DEFAULT-VALUE}).")
     String rolloutSampler;
 
     @Option(names = "--rollout-steps", defaultValue = "10", paramLabel = "N",
-            description = "Its steps (default: ${DEFAULT-VALUE}).")
+            description = "Steps of the rollout sampler (default: ${DEFAULT-VALUE}).")
     int rolloutSteps;
 
+    @Option(names = "--eta", defaultValue = "1", paramLabel = "ETA",
+            description = "sde-grpo: the ancestral noise's scale, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double eta;
+
+    @Option(names = "--minibatches", defaultValue = "2", paramLabel = "K",
+            description = "sde-grpo: optimizer updates per step, each on whole groups (default: ${DEFAULT-VALUE}).")
+    int minibatches;
+
     @Option(names = "--guidance", defaultValue = "1", paramLabel = "W",
-            description = "Classifier-free guidance of the rollouts (default: ${DEFAULT-VALUE}, none).")
+            description = "dgpo: classifier-free guidance of the rollouts (default: ${DEFAULT-VALUE}, none).")
     double guidance;
 
     @Option(names = "--timesteps", defaultValue = "4", paramLabel = "K",
-            description = "Training levels per step, distinct, from the rollout grid (default: ${DEFAULT-VALUE}).")
+            description = "dgpo: training levels per step, distinct, from the rollout grid (default: "
+                    + "${DEFAULT-VALUE}).")
     int timesteps;
 
     @Option(names = "--truncation", defaultValue = "6", paramLabel = "J",
-            description = "The last rollout-grid index a training level may take (default: ${DEFAULT-VALUE}).")
+            description = "dgpo: the last rollout-grid index a training level may take (default: ${DEFAULT-VALUE}).")
     int truncation;
 
     @Option(names = "--beta", defaultValue = "100", paramLabel = "B",
-            description = "β of the implicit reward (default: ${DEFAULT-VALUE}).")
+            description = "dgpo: β of the implicit reward (default: ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--kl", defaultValue = "0.02", paramLabel = "B",
-            description = "Weight of the KL regulariser ‖F_θ − F_ref‖² (default: ${DEFAULT-VALUE}).")
-    double kl;
+    @Option(names = "--kl", paramLabel = "B",
+            description = "Weight of the KL regulariser to the starting model (dgpo: ‖F_θ − F_ref‖², default 0.02; "
+                    + "sde-grpo: the transitions' KL, default 0.04).")
+    Double kl;
 
-    @Option(names = "--clip-range", defaultValue = "0.01", paramLabel = "C",
-            description = "The clip against the old model (a fast EMA of the policy); 0: none (default: "
-                    + "${DEFAULT-VALUE}).")
-    double clipRange;
+    @Option(names = "--clip-range", paramLabel = "C",
+            description = "dgpo: the clip against the old model (a fast EMA of the policy), 0 for none, default "
+                    + "0.01; sde-grpo: the ratio clip ε, default 1e-4.")
+    Double clipRange;
 
     @Option(names = "--old-rollouts-after", defaultValue = "200", paramLabel = "N",
-            description = "Steps after which rollouts come from the old model (with a clip; -1: never; default: "
-                    + "${DEFAULT-VALUE}).")
+            description = "dgpo: steps after which rollouts come from the old model (with a clip; -1: never; "
+                    + "default: ${DEFAULT-VALUE}).")
     long oldRolloutsAfter;
 
     @Option(names = "--global-std", description = "Normalise advantages by the step's reward spread, not each "
             + "group's.")
     boolean globalStd;
 
-    @Option(names = "--independent-noise", description = "One training noise per sample instead of one per group.")
+    @Option(names = "--independent-noise", description = "dgpo: one training noise per sample instead of one per "
+            + "group.")
     boolean independentNoise;
 
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
@@ -132,26 +147,42 @@ final class FinetuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The options of one method only, and which. */
+    private static final Map<String, List<String>> OWN = Map.of(
+            "dgpo", List.of("--rollout-sampler", "--guidance", "--timesteps", "--truncation", "--beta",
+                    "--old-rollouts-after", "--independent-noise"),
+            "sde-grpo", List.of("--eta", "--minibatches"));
+
     @Override
     public Integer call() {
-        if (!method.equals("dgpo")) {
-            throw new UnknownNameException("--method", method, List.of("dgpo"));
+        if (!OWN.containsKey(method)) {
+            throw new UnknownNameException("--method", method, List.of("dgpo", "sde-grpo"));
         }
-        DgpoPlan plan = plan();
-        DgpoFinetuning.check(plan, out, resume);
+        OWN.forEach((other, options) -> {
+            if (!other.equals(method)) {
+                for (String option : options) {
+                    if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                        throw new InvalidArgumentException(option + " is an option of --method " + other
+                                + ", not of --method " + method);
+                    }
+                }
+            }
+        });
+        FinetunePlan plan = plan();
+        Finetuning.check(plan, out, resume);
         Progress[] bar = new Progress[1];
-        DgpoFinetuning.Result result;
+        Finetuning.Result result;
         try {
-            result = DgpoFinetuning.run(plan, out, resume, new DgpoFinetuning.Listener() {
+            result = Finetuning.run(plan, out, resume, new Finetuning.Listener() {
                 private double mean = Double.NaN;
                 private double std = Double.NaN;
 
                 @Override
                 public void started(long step, long total, long parameters) {
-                    System.out.printf(Locale.ROOT, "DGPO: %s (%d parameters) towards %s, %d steps of %d groups × %d "
-                            + "into %s%n", plan.model(), parameters, plan.reward(), total, plan.groupsPerStep(),
-                            plan.groupSize(), out);
-                    bar[0] = new Progress("dgpo", total, quiet, System.err);
+                    System.out.printf(Locale.ROOT, "%s: %s (%d parameters) towards %s, %d steps of %d groups × %d "
+                            + "into %s%n", plan.method(), plan.model(), parameters, plan.reward(), total,
+                            plan.groupsPerStep(), plan.groupSize(), out);
+                    bar[0] = new Progress(plan.method(), total, quiet, System.err);
                     bar[0].skipTo(step);
                 }
 
@@ -200,26 +231,29 @@ final class FinetuneCommand implements Callable<Integer> {
                 points.add(new double[] {line.get("seconds").asDouble(), line.get("reward_mean").asDouble()});
             }
         }
-        Charts.lines(out.resolve(CHART), "DGPO towards " + reward(), "wall-clock seconds", "mean reward",
-                Map.of(method, points), false);
+        FinetunePlan plan = Finetuning.saved(out);
+        Charts.lines(out.resolve(CHART), plan.method() + " towards " + plan.reward(), "wall-clock seconds",
+                "mean reward", Map.of(plan.method(), points), false);
     }
 
-    private String reward() {
-        return reward != null ? reward : DgpoPlan.read(out.resolve(DgpoPlan.FILE)).reward();
-    }
-
-    private DgpoPlan plan() {
+    private FinetunePlan plan() {
         if (model == null) {
             if (resume) {
-                return DgpoPlan.read(out.resolve(DgpoPlan.FILE));
+                return Finetuning.saved(out);
             }
-            throw new InvalidArgumentException("--model is required (unless --resume, which reads OUT/dgpo.json)");
+            throw new InvalidArgumentException("--model is required (unless --resume, which reads the plan in OUT)");
         }
         if (reward == null) {
             throw new InvalidArgumentException("--reward is required; one of " + String.join(", ", Rewards.names()));
         }
+        if (method.equals("sde-grpo")) {
+            return new SdeGrpoPlan(model, reward, groupSize, groupsPerStep, rolloutSteps, eta, minibatches,
+                    clipRange == null ? 1e-4 : clipRange, kl == null ? 0.04 : kl, globalStd, 5, steps, learningRate,
+                    1e-4, 1, seed, checkpointEvery, logEvery, sampleEvery);
+        }
         return new DgpoPlan(model, reward, groupSize, groupsPerStep, rolloutSampler, rolloutSteps, guidance,
-                timesteps, truncation, beta, kl, clipRange, oldRolloutsAfter, globalStd, 5, !independentNoise, steps,
-                learningRate, 1e-4, 1, seed, checkpointEvery, logEvery, sampleEvery);
+                timesteps, truncation, beta, kl == null ? 0.02 : kl, clipRange == null ? 0.01 : clipRange,
+                oldRolloutsAfter, globalStd, 5, !independentNoise, steps, learningRate, 1e-4, 1, seed, checkpointEvery,
+                logEvery, sampleEvery);
     }
 }

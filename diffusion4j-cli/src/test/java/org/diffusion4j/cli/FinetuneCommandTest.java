@@ -28,7 +28,7 @@ class FinetuneCommandTest {
             "--truncation", "2", "--steps", "4", "--lr", "1e-3", "--checkpoint-every", "2", "--quiet"};
         CliRunner.Result r = CliRunner.run(args);
         assertEquals(0, r.exitCode(), r.err() + r.out());
-        assertTrue(r.out().contains("DGPO: " + model + " (") && r.out().contains("towards region:xmin=0, 4 steps of 2 "
+        assertTrue(r.out().contains("dgpo: " + model + " (") && r.out().contains("towards region:xmin=0, 4 steps of 2 "
                 + "groups × 4"), r.out());
         assertTrue(r.out().contains("done: 4 steps (4 now)"), r.out());
         List<JsonNode> lines = new RunDirectory(Path.of(out)).readMetrics();
@@ -43,6 +43,17 @@ class FinetuneCommandTest {
         assertTrue(again.out().contains("done: 4 steps (0 now)"), again.out());
         CliRunner.Result e = CliRunner.run("eval", "--run", out, "--nfe", "8", "--n", "200", "--quiet");
         assertEquals(0, e.exitCode(), e.err());
+
+        // the SDE baseline on the same model and reward
+        String sde = dir.resolve("sde").toString();
+        CliRunner.Result b = CliRunner.run("finetune", "--method", "sde-grpo", "--model", model.toString(),
+                "--reward", "region:xmin=0", "--out", sde, "--group-size", "4", "--groups-per-step", "2",
+                "--rollout-steps", "4", "--steps", "2", "--lr", "1e-3", "--quiet");
+        assertEquals(0, b.exitCode(), b.err() + b.out());
+        assertTrue(Files.isRegularFile(Path.of(sde, "sde-grpo.json")));
+        assertTrue(Files.size(Path.of(sde, "reward.png")) > 1000);
+        CliRunner.Result resumed = CliRunner.run("finetune", "--resume", "--out", sde, "--quiet");
+        assertTrue(resumed.out().contains("done: 2 steps (0 now)"), resumed.err() + resumed.out());
     }
 
     @Test
@@ -61,6 +72,10 @@ class FinetuneCommandTest {
                 model.toString(), "--out", out);
         assertError("unknown --method 'ddpo'", "finetune", "--method", "ddpo", "--model", model.toString(),
                 "--reward", "thickness", "--out", out);
+        assertError("--eta is an option of --method sde-grpo, not of --method dgpo", "finetune", "--model",
+                model.toString(), "--reward", "thickness", "--eta", "0.5", "--out", out);
+        assertError("--minibatches must divide --groups-per-step 8", "finetune", "--method", "sde-grpo",
+                "--model", model.toString(), "--reward", "thickness", "--minibatches", "3", "--out", out);
         assertTrue(!Files.exists(Path.of(out)), "nothing written");
     }
 }

@@ -41,7 +41,7 @@ public record DgpoPlan(String model, String reward, int groupSize, int groupsPer
         int rolloutSteps, double guidance, int timesteps, int truncation, double beta, double betaKl,
         double clipRange, long oldRolloutsAfter, boolean globalStd, double advantageClip, boolean sharedNoise,
         long steps, double learningRate, double weightDecay, double gradientClip, long seed, int checkpointEvery,
-        int logEvery, int sampleEvery) {
+        int logEvery, int sampleEvery) implements FinetunePlan {
 
     /** The plan's file in the run directory. */
     public static final String FILE = "dgpo.json";
@@ -104,17 +104,23 @@ public record DgpoPlan(String model, String reward, int groupSize, int groupsPer
         }
     }
 
-    /** Samples per step. */
-    public int samplesPerStep() {
-        return groupSize * groupsPerStep;
+    @Override
+    public String method() {
+        return "dgpo";
     }
 
-    /** Whether the clip (and its old model) is on. */
-    public boolean clipped() {
+    @Override
+    public String file() {
+        return FILE;
+    }
+
+    /** The clip needs the old model; without a clip there is none. */
+    @Override
+    public boolean oldModel() {
         return clipRange > 0;
     }
 
-    /** Writes the plan, atomically. */
+    @Override
     public void write(Path file) {
         PlanFiles.write(this, file);
     }

@@ -29,7 +29,7 @@ class AutogradScalarRuleTest {
     @Test
     void differentiableCodeNeverPassesNumbersToArrays() {
         noClasses().that().resideInAnyPackage("org.diffusion4j.backend..", "org.diffusion4j.nn..",
-                "org.diffusion4j.train..", "org.diffusion4j.distill..")
+                "org.diffusion4j.train..", "org.diffusion4j.distill..", "org.diffusion4j.finetune..")
                 .or().areAnnotatedWith(Differentiable.class)
                 .should().callMethodWhere(NUMBER_OVERLOAD)
                 .because("NDArray op Number reads freed memory inside autograd; use Scalars")

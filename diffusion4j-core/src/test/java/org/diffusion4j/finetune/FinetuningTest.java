@@ -29,13 +29,13 @@ import org.diffusion4j.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Small DGPO runs on a tiny class-conditional 2-D MLP: exact resume, a failing reward, and the refusals. */
-class DgpoFinetuningTest {
+/** Small DGPO and SDE-GRPO runs on a tiny class-conditional 2-D MLP: exact resume, a failing reward, refusals. */
+class FinetuningTest {
 
     /** Stops the run by throwing, as a kill would. */
     private static final class Kill extends RuntimeException {}
 
-    private static final DgpoFinetuning.Listener QUIET = new DgpoFinetuning.Listener() { };
+    private static final Finetuning.Listener QUIET = new Finetuning.Listener() { };
 
     /** A run holding toy-2d's config with a tiny 3-class MLP and its freshly initialized weights. */
     static Path modelRun(Path dir) {
@@ -62,16 +62,30 @@ class DgpoFinetuningTest {
                 false, 5, true, 8, 1e-2, 1e-4, 1, 7, 3, 2, 0);
     }
 
+    /** The SDE baseline's plan over the same groups: 4-step ancestral rollouts, two updates per step, 8 steps. */
+    static SdeGrpoPlan sdePlan(Path model, String reward) {
+        return new SdeGrpoPlan(model.toString(), reward, 3, 2, 4, 1, 2, 0.2, 0.04, false, 5, 8, 1e-2, 1e-4, 1, 7, 3,
+                2, 0);
+    }
+
     @Test
-    void aKilledRunResumesToTheSameWeightsAndMovesTheModel(@TempDir Path dir) {
-        Path model = modelRun(dir.resolve("model"));
-        DgpoPlan plan = plan(model, "region:xmin=0", 3);
+    void aKilledDgpoRunResumesToTheSameWeightsAndMovesTheModel(@TempDir Path dir) {
+        killedRunResumesExactly(dir, plan(modelRun(dir.resolve("model")), "region:xmin=0", 3), true);
+    }
+
+    @Test
+    void aKilledSdeGrpoRunResumesToTheSameWeightsAndMovesTheModel(@TempDir Path dir) {
+        killedRunResumesExactly(dir, sdePlan(modelRun(dir.resolve("model")), "region:xmin=0"), false);
+    }
+
+    private static void killedRunResumesExactly(Path dir, FinetunePlan plan, boolean keepsOld) {
+        Path model = Path.of(plan.model());
         Path whole = dir.resolve("whole");
-        DgpoFinetuning.Result done = DgpoFinetuning.run(plan, whole, false, QUIET);
+        Finetuning.Result done = Finetuning.run(plan, whole, false, QUIET);
         assertEquals(8, done.stepsTrained());
 
         Path killed = dir.resolve("killed");
-        assertThrows(Kill.class, () -> DgpoFinetuning.run(plan, killed, false, new DgpoFinetuning.Listener() {
+        assertThrows(Kill.class, () -> Finetuning.run(plan, killed, false, new Finetuning.Listener() {
             @Override
             public void stepped(long step, double loss, double imagesPerSecond) {
                 if (step == 5) {
@@ -79,14 +93,14 @@ class DgpoFinetuningTest {
                 }
             }
         }));
-        assertThrows(DiffusionException.class, () -> DgpoFinetuning.run(plan, killed, false, QUIET),
+        assertThrows(DiffusionException.class, () -> Finetuning.run(plan, killed, false, QUIET),
                 "a second start without --resume is refused");
-        DgpoFinetuning.Result resumed = DgpoFinetuning.run(plan, killed, true, QUIET);
+        Finetuning.Result resumed = Finetuning.run(plan, killed, true, QUIET);
         assertEquals(5, resumed.stepsTrained(), "resumed from the checkpoint at 3");
         assertSameFiles(whole, killed);
         try (NDManager m = Backend.newManager()) {
-            assertTrue(Safetensors.read(whole.resolve("train-state.safetensors"), m).keySet().stream()
-                    .anyMatch(k -> k.startsWith("weights/old/")), "the old model is checkpointed");
+            assertEquals(keepsOld, Safetensors.read(whole.resolve("train-state.safetensors"), m).keySet()
+                    .stream().anyMatch(k -> k.startsWith("weights/old/")), "the old model is checkpointed if kept");
             // the run is an ordinary model, and it differs from where it started
             long[] seeds = {1, 2, 3, 4};
             GenerationRequest request = GenerationRequest.builder(seeds).classes(new int[] {0, 1, 2, 0}).steps(4)
@@ -104,7 +118,7 @@ class DgpoFinetuningTest {
         for (JsonNode line : lines) {
             assertTrue(line.path("reward_mean").asDouble(-1) >= 0 && line.path("reward_mean").asDouble() <= 1);
             assertTrue(line.path("seconds").asDouble() > 0);
-            assertTrue(Double.isFinite(line.path("dgpo_objective").asDouble()));
+            assertTrue(Double.isFinite(line.path("objective").asDouble()));
         }
     }
 
@@ -116,17 +130,17 @@ class DgpoFinetuningTest {
         Path flaky = script(dir, "flaky.sh", "n=$(cat " + dir + "/calls 2>/dev/null || echo 0)\necho $((n + 1)) > "
                 + dir + "/calls\nif [ \"$n\" = 4 ]; then echo 'scorer crashed' >&2; exit 2; fi\n" + scores);
         Path whole = dir.resolve("whole");
-        DgpoFinetuning.run(plan(model, "external:command=" + good, 3), whole, false, QUIET);
+        Finetuning.run(plan(model, "external:command=" + good, 3), whole, false, QUIET);
         DgpoPlan flakyPlan = plan(model, "external:command=" + flaky, 3);
         Path out = dir.resolve("flaky");
-        RewardException e = assertThrows(RewardException.class, () -> DgpoFinetuning.run(flakyPlan, out, false,
+        RewardException e = assertThrows(RewardException.class, () -> Finetuning.run(flakyPlan, out, false,
                 QUIET));
         assertTrue(e.getMessage().contains("exited with status 2") && e.getMessage().contains("scorer crashed")
                 && e.getMessage().contains("step 5 was not applied") && e.getMessage().contains("holds the state "
                 + "after step 4"), e.getMessage());
         assertEquals(4, TrainingConfig.JSON.readTree(Files.readString(new RunDirectory(out).trainStateSummary()))
                 .path("step").asInt(), "the good steps before the failure were checkpointed");
-        DgpoFinetuning.Result resumed = DgpoFinetuning.run(flakyPlan, out, true, QUIET);
+        Finetuning.Result resumed = Finetuning.run(flakyPlan, out, true, QUIET);
         assertEquals(4, resumed.stepsTrained());
         try (NDManager m = Backend.newManager()) {
             assertSameArrays(Safetensors.read(whole.resolve("model.safetensors"), m),
@@ -141,7 +155,7 @@ class DgpoFinetuningTest {
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> plan(model, "thickness", 1));
         assertEquals("--group-size must be at least 2 (DGPO compares the samples of a group), got 1",
                 e.getMessage());
-        DiffusionException unknown = assertThrows(DiffusionException.class, () -> DgpoFinetuning.check(plan(model,
+        DiffusionException unknown = assertThrows(DiffusionException.class, () -> Finetuning.check(plan(model,
                 "aesthetics", 3), out, false));
         assertTrue(unknown.getMessage().contains("unknown reward 'aesthetics'; known rewards: class-probability"),
                 unknown.getMessage());
@@ -152,14 +166,14 @@ class DgpoFinetuningTest {
             Safetensors.write(new RunDirectory(psld).model(), psldConfig.network().initialize(m, DataType.FLOAT32, 1)
                     .weights().all());
         }
-        e = assertThrows(InvalidArgumentException.class, () -> DgpoFinetuning.check(plan(psld, "thickness", 3), out,
+        e = assertThrows(InvalidArgumentException.class, () -> Finetuning.check(plan(psld, "thickness", 3), out,
                 false));
         assertTrue(e.getMessage().contains("is a phase-space (PSLD) model"), e.getMessage());
         Path unconditional = modelRun(dir.resolve("unconditional"), 0);
-        e = assertThrows(InvalidArgumentException.class, () -> DgpoFinetuning.check(plan(unconditional,
+        e = assertThrows(InvalidArgumentException.class, () -> Finetuning.check(plan(unconditional,
                 "class-probability:classifier=mnist", 3), out, false));
         assertTrue(e.getMessage().contains("is unconditional"), e.getMessage());
-        e = assertThrows(InvalidArgumentException.class, () -> DgpoFinetuning.check(plan(dir.resolve("nowhere"),
+        e = assertThrows(InvalidArgumentException.class, () -> Finetuning.check(plan(dir.resolve("nowhere"),
                 "thickness", 3), out, false));
         assertTrue(e.getMessage().contains("no such run directory"), e.getMessage());
     }
