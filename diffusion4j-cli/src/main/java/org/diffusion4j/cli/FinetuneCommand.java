@@ -141,6 +141,11 @@ final class FinetuneCommand implements Callable<Integer> {
             + "any given must match).")
     boolean resume;
 
+    @Option(names = "--compare", paramLabel = "RUN",
+            description = "Other fine-tuning runs whose reward curves reward.png shows beside this one's (repeatable; "
+                    + "with --resume of a finished run, just redraws the chart).")
+    List<Path> compare = new ArrayList<>();
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -170,6 +175,7 @@ final class FinetuneCommand implements Callable<Integer> {
         });
         FinetunePlan plan = plan();
         Finetuning.check(plan, out, resume);
+        compare.forEach(Finetuning::saved); // a --compare that is not a fine-tuning run fails now, not after training
         Progress[] bar = new Progress[1];
         Finetuning.Result result;
         try {
@@ -223,17 +229,26 @@ final class FinetuneCommand implements Callable<Integer> {
     /** The reward chart's file in the run directory. */
     static final String CHART = "reward.png";
 
-    /** Draws the run's mean reward against its wall-clock seconds from metrics.jsonl. */
+    /** Draws the mean reward against wall-clock seconds of this run and of the --compare runs, from metrics.jsonl. */
     private void chart() {
+        Map<String, List<double[]>> series = new java.util.LinkedHashMap<>();
+        FinetunePlan plan = Finetuning.saved(out);
+        series.put(plan.method() + " (" + out.getFileName() + ")", curve(out));
+        for (Path other : compare) {
+            series.put(Finetuning.saved(other).method() + " (" + other.getFileName() + ")", curve(other));
+        }
+        Charts.lines(out.resolve(CHART), "towards " + plan.reward(), "wall-clock seconds", "mean reward", series,
+                false);
+    }
+
+    private static List<double[]> curve(Path run) {
         List<double[]> points = new ArrayList<>();
-        for (JsonNode line : new RunDirectory(out).readMetrics()) {
+        for (JsonNode line : new RunDirectory(run).readMetrics()) {
             if (line.has("reward_mean") && line.has("seconds")) {
                 points.add(new double[] {line.get("seconds").asDouble(), line.get("reward_mean").asDouble()});
             }
         }
-        FinetunePlan plan = Finetuning.saved(out);
-        Charts.lines(out.resolve(CHART), plan.method() + " towards " + plan.reward(), "wall-clock seconds",
-                "mean reward", Map.of(plan.method(), points), false);
+        return points;
     }
 
     private FinetunePlan plan() {

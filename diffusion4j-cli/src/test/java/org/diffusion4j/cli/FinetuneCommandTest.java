@@ -52,8 +52,11 @@ class FinetuneCommandTest {
         assertEquals(0, b.exitCode(), b.err() + b.out());
         assertTrue(Files.isRegularFile(Path.of(sde, "sde-grpo.json")));
         assertTrue(Files.size(Path.of(sde, "reward.png")) > 1000);
-        CliRunner.Result resumed = CliRunner.run("finetune", "--resume", "--out", sde, "--quiet");
+        long alone = Files.size(Path.of(sde, "reward.png"));
+        CliRunner.Result resumed = CliRunner.run("finetune", "--resume", "--out", sde, "--compare", out, "--quiet");
         assertTrue(resumed.out().contains("done: 2 steps (0 now)"), resumed.err() + resumed.out());
+        assertTrue(Files.size(Path.of(sde, "reward.png")) != alone, "the chart was redrawn with the DGPO curve");
+        assertError("no such DGPO plan", "finetune", "--resume", "--out", sde, "--compare", model.toString());
     }
 
     @Test
