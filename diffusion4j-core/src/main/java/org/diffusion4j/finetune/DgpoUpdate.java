@@ -45,10 +45,8 @@ final class DgpoUpdate implements Update {
     DgpoUpdate(DgpoPlan plan, Models models) {
         this.plan = plan;
         this.models = models;
-        this.grid = models.config().sampling().gridSpec().build(plan.rolloutSteps(), models.config()
-                .preconditioning().schedule(), true);
-        this.sample = new Shape(models.config().data().sampleShape().stream().mapToLong(Integer::longValue)
-                .toArray());
+        this.grid = models.grid(plan.rolloutSteps());
+        this.sample = models.sampleShape();
     }
 
     @Override

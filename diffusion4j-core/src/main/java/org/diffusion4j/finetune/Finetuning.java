@@ -83,13 +83,7 @@ public final class Finetuning {
         checkOut(plan, out, resume);
         RunDirectory run = new RunDirectory(out);
         try (RunLock lock = run.lock(); NDManager manager = Backend.newManager()) {
-            lock.staleHolder().ifPresent(h -> listener.warned("the last run in " + out + " (" + h
-                    + ") was killed or crashed; its lock is stale and taken over"));
-            List<Path> removed = run.removeTemporaries();
-            if (!removed.isEmpty()) {
-                listener.warned("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
-                        + " left by an interrupted run in " + out);
-            }
+            run.recover(lock, listener::warned);
             TrainedModel model = load(plan, manager);
             try (Reward reward = reward(plan, model.config())) {
                 Objective objective = objective(plan, model.config());

@@ -1,6 +1,8 @@
 package org.diffusion4j.finetune;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import org.diffusion4j.grid.Grid;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.reward.Reward;
 import org.diffusion4j.train.AdamW;
@@ -16,6 +18,16 @@ import org.diffusion4j.train.TrainingConfig;
  */
 record Models(FinetunePlan plan, TrainingConfig config, Objective objective, Network reference, Network policy,
         Network old, AdamW adam, Reward reward) {
+
+    /** The shape of one sample. */
+    Shape sampleShape() {
+        return new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+    }
+
+    /** The model's own grid (its sampling config's) of {@code steps} levels, ending at σ = 0. */
+    Grid grid(int steps) {
+        return config.sampling().gridSpec().build(steps, config.preconditioning().schedule(), true);
+    }
 
     /** The reward of each sample. */
     double[] rewards(NDArray samples, int[] classes) {

@@ -51,10 +51,8 @@ final class SdeGrpoUpdate implements Update {
     SdeGrpoUpdate(SdeGrpoPlan plan, Models models) {
         this.plan = plan;
         this.models = models;
-        this.grid = models.config().sampling().gridSpec().build(plan.rolloutSteps(), models.config()
-                .preconditioning().schedule(), true);
-        this.sample = new Shape(models.config().data().sampleShape().stream().mapToLong(Integer::longValue)
-                .toArray());
+        this.grid = models.grid(plan.rolloutSteps());
+        this.sample = models.sampleShape();
         this.policy = Teacher.network(models.policy(), models.config().preconditioning());
         this.reference = Teacher.network(models.reference(), models.config().preconditioning());
     }

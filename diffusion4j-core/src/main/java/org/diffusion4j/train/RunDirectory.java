@@ -89,6 +89,23 @@ public final class RunDirectory {
         return removed;
     }
 
+    /**
+     * What a writer does first under the directory's {@code lock}: takes over a stale lock and removes the temporary
+     * files a killed run left ({@link #removeTemporaries}), telling {@code warnings} of each.
+     */
+    public void recover(RunLock lock, Consumer<String> warnings) {
+        if (!lock.file().equals(dir.resolve(RunLock.FILE))) {
+            throw new IllegalArgumentException("the lock " + lock.file() + " is not the lock of " + dir);
+        }
+        lock.staleHolder().ifPresent(h -> warnings.accept("the last run in " + dir + " (" + h + ") was killed or "
+                + "crashed; its lock is stale and taken over"));
+        List<Path> removed = removeTemporaries();
+        if (!removed.isEmpty()) {
+            warnings.accept("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
+                    + " left by an interrupted run in " + dir);
+        }
+    }
+
     /** Whether a checkpoint exists. */
     public boolean hasCheckpoint() {
         return Files.isRegularFile(trainState());

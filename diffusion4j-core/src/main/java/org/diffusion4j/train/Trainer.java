@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
@@ -87,17 +85,8 @@ public final class Trainer {
      */
     public static Result train(TrainingConfig config, TrainingObjective objective, java.util.Map<String, NDArray>
             initialWeights, ImageSet data, RunDirectory run, RunLock lock, boolean resume, Listener listener) {
-        if (!lock.file().equals(run.path().resolve(RunLock.FILE))) {
-            throw new IllegalArgumentException("the lock " + lock.file() + " is not the lock of " + run.path());
-        }
-        lock.staleHolder().ifPresent(h -> listener.warned("the last run in " + run.path() + " (" + h
-                + ") was killed or crashed; its lock is stale and taken over"));
+        run.recover(lock, listener::warned);
         TrainingConfig.Optimization opt = config.optimization();
-        List<Path> removed = run.removeTemporaries();
-        if (!removed.isEmpty()) {
-            listener.warned("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
-                    + " left by an interrupted run in " + run.path());
-        }
         checkRunDirectory(config, run, resume);
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
