@@ -82,21 +82,32 @@ final class SdeGrpoUpdate implements Update {
         for (int k = 0; k < grid.steps(); k++) {
             double sigma = grid.sigma(k);
             double next = grid.sigma(k + 1);
-            NDArray denoised = policy.denoise(x, level(sigma, n), labels);
+            NDArray moved;
+            try (NDManager s = m.newSubManager()) {
+                // the step's temporaries live in s; only the new state joins the kept ones in m
+                NDArray xs = x.duplicate();
+                xs.attach(s);
+                NDArray denoised = policy.denoise(xs, level(sigma, n), labels);
+                if (next == 0) {
+                    moved = denoised;
+                } else {
+                    double[] a = ancestral(sigma, next, plan.eta());
+                    NDArray mean = denoised.add(xs.sub(denoised).mul(Scalars.of(xs, a[1] / sigma)));
+                    NDArray noise = NativeArrays.standardNormal(random, xs.getShape(), s);
+                    moved = mean.add(noise.mul(Scalars.of(noise, a[0])));
+                    rolloutLikelihoods.add(logLikelihood(moved, mean, a[0]).toType(DataType.FLOAT64, false)
+                            .toDoubleArray());
+                }
+                moved.attach(m);
+            }
+            states.add(x);
+            x = moved;
             if (next == 0) {
-                x = denoised;
                 break;
             }
-            double[] a = ancestral(sigma, next, plan.eta());
-            NDArray mean = denoised.add(x.sub(denoised).mul(Scalars.of(x, a[1] / sigma)));
-            NDArray moved = mean.add(NativeArrays.standardNormal(random, x.getShape(), m).mul(Scalars.of(x, a[0])));
-            states.add(x);
-            rolloutLikelihoods.add(logLikelihood(moved, mean, a[0]).toType(DataType.FLOAT64, false)
-                    .toDoubleArray());
-            x = moved;
             trained++;
         }
-        states.add(x);
+        // states: the chain before each step; transition k (k < trained) goes from states[k] to states[k + 1]
         double[] rewards = models.rewards(x, groups.classes());
         double[] advantages = models.advantages(rewards);
         double policyLoss = 0;

@@ -78,6 +78,23 @@ class FinetuningTest {
         killedRunResumesExactly(dir, sdePlan(modelRun(dir.resolve("model")), "region:xmin=0"), false);
     }
 
+    /**
+     * The first update of a step recomputes each recorded transition's likelihood under the same weights, so every
+     * ratio is exactly 1 and nothing is clipped: the recorded states and likelihoods belong to the same transitions.
+     */
+    @Test
+    void theSdeBaselinesRatiosStartAtOne(@TempDir Path dir) {
+        Path model = modelRun(dir.resolve("model"));
+        SdeGrpoPlan plan = new SdeGrpoPlan(model.toString(), "region:xmin=0", 8, 2, 5, 1, 1, 1e-6, 0.04, false, 5,
+                1, 1e-2, 1e-4, 1, 7, 1, 1, 0);
+        Path out = dir.resolve("out");
+        Finetuning.run(plan, out, false, QUIET);
+        JsonNode line = new RunDirectory(out).readMetrics().get(0);
+        assertEquals(0, line.path("clipped_fraction").asDouble(-1), 0.0, line.toString());
+        assertTrue(line.path("reward_std").asDouble() > 0 && line.path("gradient_norm").asDouble() > 0,
+                "groups with different rewards give a gradient: " + line);
+    }
+
     private static void killedRunResumesExactly(Path dir, FinetunePlan plan, boolean keepsOld) {
         Path model = Path.of(plan.model());
         Path whole = dir.resolve("whole");
