@@ -104,12 +104,7 @@ public final class Finetuning {
     }
 
     private static void checkOut(FinetunePlan plan, Path out, boolean resume) {
-        PlanFiles.checkOut(plan, out, out.resolve(plan.file()), Finetuning::savedPlan, resume, plan.method()
-                + " run");
-    }
-
-    private static FinetunePlan savedPlan(Path file) {
-        return file.getFileName().toString().equals(SdeGrpoPlan.FILE) ? SdeGrpoPlan.read(file) : DgpoPlan.read(file);
+        PlanFiles.checkOut(plan, out, out.resolve(plan.file()), file -> saved(out), resume, plan.method() + " run");
     }
 
     private static TrainedModel load(FinetunePlan plan, NDManager manager) {
