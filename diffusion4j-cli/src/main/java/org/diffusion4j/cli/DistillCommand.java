@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.distill.DistillationPlan;
 import org.diffusion4j.distill.Dmd2Distillation;
 import org.diffusion4j.distill.Dmd2Plan;
@@ -177,19 +176,7 @@ final class DistillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!OWN.containsKey(method)) {
-            throw new UnknownNameException("--method", method, List.of("progressive", "dmd2"));
-        }
-        OWN.forEach((other, options) -> {
-            if (!other.equals(method)) {
-                for (String option : options) {
-                    if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                        throw new InvalidArgumentException(option + " is an option of --method " + other
-                                + ", not of --method " + method);
-                    }
-                }
-            }
-        });
+        MethodOptions.check(spec, method, OWN, List.of("progressive", "dmd2"));
         return method.equals("dmd2") ? dmd2() : progressive();
     }
 

@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.finetune.DgpoPlan;
 import org.diffusion4j.finetune.FinetunePlan;
 import org.diffusion4j.finetune.Finetuning;
@@ -160,19 +159,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!OWN.containsKey(method)) {
-            throw new UnknownNameException("--method", method, List.of("dgpo", "sde-grpo"));
-        }
-        OWN.forEach((other, options) -> {
-            if (!other.equals(method)) {
-                for (String option : options) {
-                    if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                        throw new InvalidArgumentException(option + " is an option of --method " + other
-                                + ", not of --method " + method);
-                    }
-                }
-            }
-        });
+        MethodOptions.check(spec, method, OWN, List.of("dgpo", "sde-grpo"));
         FinetunePlan plan = plan();
         Finetuning.check(plan, out, resume);
         compare.forEach(Finetuning::saved); // a --compare that is not a fine-tuning run fails now, not after training

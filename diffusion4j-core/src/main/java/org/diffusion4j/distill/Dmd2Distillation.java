@@ -426,7 +426,7 @@ public final class Dmd2Distillation {
                     + "directory or bundled:NAME" + (option.equals("--teacher") ? ", or gmm:NAME with --init" : "")
                     + ")");
         }
-        return (bundled ? new ModelSource(name, null, null) : new ModelSource(null, name, null)).trained(manager);
+        return ModelSource.named(name).trained(manager);
     }
 
     private static Source checkFeatures(Dmd2Plan plan, Source source) {

@@ -160,7 +160,8 @@ final class Dmd2Models {
     /** The head's logits of x noised to levels from the whole table (DMD2's diffusion GAN). */
     private NDArray logits(NDArray x, NDArray labels, SplittableRandom random) {
         double[] sigma = draw(random, (int) x.getShape().get(0), 0, Dmd2Plan.TABLE - 1);
-        NDArray noisy = x.add(NativeArrays.standardNormal(random, x.getShape(), x.getManager()).mul(NativeArrays.perSample(sigma, x)));
+        NDArray noisy = x.add(NativeArrays.standardNormal(random, x.getShape(), x.getManager())
+                .mul(NativeArrays.perSample(sigma, x)));
         return head.apply(new LevelNetwork(fake, preconditioning).features(noisy, sigma, labels));
     }
 

@@ -27,9 +27,6 @@ public interface FinetunePlan {
     /** Groups per step. */
     int groupsPerStep();
 
-    /** Classifier-free guidance scale of the rollouts (1: none). */
-    double guidance();
-
     /** Normalise advantages by the step's reward spread instead of each group's. */
     boolean globalStd();
 
@@ -62,11 +59,6 @@ public interface FinetunePlan {
 
     /** Whether the run keeps an "old" model (an EMA of the policy) beside the policy. */
     boolean oldModel();
-
-    /** Optimizer updates per step. */
-    default int updatesPerStep() {
-        return 1;
-    }
 
     /** Samples per step. */
     default int samplesPerStep() {

@@ -114,8 +114,7 @@ public final class Finetuning {
             throw new InvalidArgumentException("--model " + name + ": no such run directory (expected a run "
                     + "directory or bundled:NAME)");
         }
-        TrainedModel model = (bundled ? new ModelSource(name, null, null) : new ModelSource(null, name, null))
-                .trained(manager);
+        TrainedModel model = ModelSource.named(name).trained(manager);
         String why = model.config().notGaussian();
         if (why != null) {
             throw new InvalidArgumentException("--model " + name + " " + why + "; fine-tuning takes a Gaussian "

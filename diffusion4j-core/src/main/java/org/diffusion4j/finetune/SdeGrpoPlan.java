@@ -89,21 +89,10 @@ public record SdeGrpoPlan(String model, String reward, int groupSize, int groups
         return FILE;
     }
 
-    /** The rollouts' classifier-free guidance: none (the policy's likelihood is the conditional model's). */
-    @Override
-    public double guidance() {
-        return 1;
-    }
-
     /** The old policy of the ratio is the rollout's, recorded as log-likelihoods; no old network is kept. */
     @Override
     public boolean oldModel() {
         return false;
-    }
-
-    @Override
-    public int updatesPerStep() {
-        return minibatches;
     }
 
     @Override

@@ -53,7 +53,8 @@ public final class Previews {
         return image;
     }
 
-    private static int level(float v) {
+    /** The 8-bit level of an image value in [−1, 1] (clamped), as every image file of the project writes it. */
+    public static int level(float v) {
         return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5f)));
     }
 

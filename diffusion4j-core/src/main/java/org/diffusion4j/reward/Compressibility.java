@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.io.Previews;
 
 /**
  * Compressibility (DDPO's reward, with PNG in place of JPEG): minus the size in kilobytes of the sample written as
@@ -50,7 +51,7 @@ record Compressibility() implements Reward {
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    raster.setSample(x, y, c, level(v[offset + c * plane + y * width + x]));
+                    raster.setSample(x, y, c, Previews.level(v[offset + c * plane + y * width + x]));
                 }
             }
         }
@@ -61,9 +62,5 @@ record Compressibility() implements Reward {
             throw new UncheckedIOException(e);
         }
         return bytes.size();
-    }
-
-    private static int level(float v) {
-        return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5f)));
     }
 }

@@ -38,6 +38,15 @@ public record ModelSource(String model, String run, String process) implements S
         }
     }
 
+    /**
+     * The source a name on the command line means: {@code gmm:}, {@code bundled:} or {@code torchscript:} models by
+     * their prefix, anything else a run directory.
+     */
+    public static ModelSource named(String name) {
+        boolean model = name.startsWith("gmm:") || name.startsWith("bundled:") || name.startsWith(TORCHSCRIPT);
+        return model ? new ModelSource(name, null, null) : new ModelSource(null, name, null);
+    }
+
     /** The name messages and manifests use. */
     public String name() {
         return model != null ? model : run;
