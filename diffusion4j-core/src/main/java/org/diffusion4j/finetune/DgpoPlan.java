@@ -36,17 +36,19 @@ import org.diffusion4j.train.PlanFiles;
  * @param checkpointEvery steps between checkpoints
  * @param logEvery steps between metrics lines
  * @param sampleEvery steps between preview grids (0: only the starting model's and the last)
+ * @param probe the fixed reward probe (null: none)
  */
 public record DgpoPlan(String model, String reward, int groupSize, int groupsPerStep, String rolloutSampler,
         int rolloutSteps, double guidance, int timesteps, int truncation, double beta, double betaKl,
         double clipRange, long oldRolloutsAfter, boolean globalStd, double advantageClip, boolean sharedNoise,
         long steps, double learningRate, double weightDecay, double gradientClip, long seed, int checkpointEvery,
-        int logEvery, int sampleEvery) implements FinetunePlan {
+        int logEvery, int sampleEvery, RewardProbe probe) implements FinetunePlan {
 
     /** The plan's file in the run directory. */
     public static final String FILE = "dgpo.json";
 
     public DgpoPlan {
+        probe = probe == null ? RewardProbe.NONE : probe;
         if (model == null || model.isBlank()) {
             throw new InvalidArgumentException("--model is missing");
         }

@@ -57,6 +57,9 @@ public interface FinetunePlan {
     /** Steps between preview grids (0: only the starting model's and the last). */
     int sampleEvery();
 
+    /** The fixed reward probe ({@link RewardProbe#NONE}: none). */
+    RewardProbe probe();
+
     /** Whether the run keeps an "old" model (an EMA of the policy) beside the policy. */
     boolean oldModel();
 

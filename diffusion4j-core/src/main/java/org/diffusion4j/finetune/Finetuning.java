@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.reward.Reward;
@@ -153,6 +154,7 @@ public final class Finetuning {
         private final Listener listener;
         private Models models;
         private Update update;
+        private double probeSeconds;
 
         Loop(FinetunePlan plan, TrainedModel model, Objective objective, Reward reward, RunDirectory run,
                 NDManager manager, Listener listener) {
@@ -179,6 +181,13 @@ public final class Finetuning {
             double clockOffset = start == 0 ? 0 : lastLoggedSeconds();
             if (start == 0) {
                 Trainer.preview(config, policy, run, 0, manager);
+                if (plan.probe().every() > 0) {
+                    ObjectNode line = TrainingConfig.JSON.createObjectNode();
+                    line.put("step", 0);
+                    line.put("probe_reward", probe());
+                    line.put("seconds", 0.0);
+                    run.appendMetrics(line);
+                }
             }
             Sums sums = new Sums();
             long intervalStart = System.nanoTime();
@@ -204,8 +213,22 @@ public final class Finetuning {
                 listener.rewarded(done, sums.lastMean, sums.lastStd);
                 listener.stepped(done, outcome.measures().getOrDefault("objective", Double.NaN), sums.steps
                         * plan.samplesPerStep() / Math.max(elapsed, 1e-9));
-                if (done % plan.logEvery() == 0 || done == plan.steps()) {
-                    run.appendMetrics(sums.line(done, clockOffset + (System.nanoTime() - started) / 1e9));
+                boolean probing = plan.probe().after(done, plan.steps());
+                if (probing || done % plan.logEvery() == 0 || done == plan.steps()) {
+                    ObjectNode line = sums.line(done, clockOffset + (System.nanoTime() - started) / 1e9
+                            - probeSeconds);
+                    if (probing) {
+                        try {
+                            line.put("probe_reward", probe());
+                        } catch (RewardException e) {
+                            run.appendMetrics(line);
+                            checkpoint(done);
+                            throw new RewardException(e.getMessage() + "; the reward probe after step " + done
+                                    + " failed, " + run.path() + " holds the state after step " + done
+                                    + " (continue with --resume)", e);
+                        }
+                    }
+                    run.appendMetrics(line);
                     sums = new Sums();
                     intervalStart = System.nanoTime();
                 }
@@ -217,6 +240,28 @@ public final class Finetuning {
                 }
             }
             return new Result(plan.steps(), (System.nanoTime() - started) / 1e9, plan.steps() - start);
+        }
+
+        /**
+         * The mean reward of the plan's probe samples from the policy; its time is added to {@link #probeSeconds},
+         * which the run's clock leaves out.
+         */
+        private double probe() {
+            long began = System.nanoTime();
+            RewardProbe probe = plan.probe();
+            int[] classes = probe.classes(config.network().classes());
+            try (NDManager m = manager.newSubManager()) {
+                NDArray samples = new TrainedModel(config, models.policy()).generator().generate(GenerationRequest
+                        .builder(probe.seeds(plan.seed())).classes(classes).sampler(probe.sampler())
+                        .steps(probe.steps()).build(), m).samples().toType(DataType.FLOAT32, false);
+                double sum = 0;
+                for (double r : models.rewards(samples, classes)) {
+                    sum += r;
+                }
+                return sum / probe.samples();
+            } finally {
+                probeSeconds += (System.nanoTime() - began) / 1e9;
+            }
         }
 
         /** The wall time of the last logged step before the resumed one: the run's clock continues from there. */

@@ -29,16 +29,18 @@ import org.diffusion4j.train.PlanFiles;
  * @param checkpointEvery steps between checkpoints
  * @param logEvery steps between metrics lines
  * @param sampleEvery steps between preview grids (0: only the starting model's and the last)
+ * @param probe the fixed reward probe (null: none)
  */
 public record SdeGrpoPlan(String model, String reward, int groupSize, int groupsPerStep, int rolloutSteps,
         double eta, int minibatches, double clipRange, double betaKl, boolean globalStd, double advantageClip,
         long steps, double learningRate, double weightDecay, double gradientClip, long seed, int checkpointEvery,
-        int logEvery, int sampleEvery) implements FinetunePlan {
+        int logEvery, int sampleEvery, RewardProbe probe) implements FinetunePlan {
 
     /** The plan's file in the run directory. */
     public static final String FILE = "sde-grpo.json";
 
     public SdeGrpoPlan {
+        probe = probe == null ? RewardProbe.NONE : probe;
         if (model == null || model.isBlank()) {
             throw new InvalidArgumentException("--model is missing");
         }

@@ -56,16 +56,19 @@ class FinetuningTest {
         return dir;
     }
 
+    /** A probe of six fixed samples before the first step and after every fourth. */
+    private static final RewardProbe PROBE = new RewardProbe(4, 6, "dpmpp-2m", 3);
+
     /** Two groups of three, 4-step rollouts, two training levels of the first three, 8 steps, clip on. */
     static DgpoPlan plan(Path model, String reward, int groupSize) {
         return new DgpoPlan(model.toString(), reward, groupSize, 2, "dpmpp-2m", 4, 1, 2, 2, 10, 0.02, 0.05, 3,
-                false, 5, true, 8, 1e-2, 1e-4, 1, 7, 3, 2, 0);
+                false, 5, true, 8, 1e-2, 1e-4, 1, 7, 3, 2, 0, PROBE);
     }
 
     /** The SDE baseline's plan over the same groups: 4-step ancestral rollouts, two updates per step, 8 steps. */
     static SdeGrpoPlan sdePlan(Path model, String reward) {
         return new SdeGrpoPlan(model.toString(), reward, 3, 2, 4, 1, 2, 0.2, 0.04, false, 5, 8, 1e-2, 1e-4, 1, 7, 3,
-                2, 0);
+                2, 0, PROBE);
     }
 
     @Test
@@ -86,7 +89,7 @@ class FinetuningTest {
     void theSdeBaselinesRatiosStartAtOne(@TempDir Path dir) {
         Path model = modelRun(dir.resolve("model"));
         SdeGrpoPlan plan = new SdeGrpoPlan(model.toString(), "region:xmin=0", 8, 2, 5, 1, 1, 1e-6, 0.04, false, 5,
-                1, 1e-2, 1e-4, 1, 7, 1, 1, 0);
+                1, 1e-2, 1e-4, 1, 7, 1, 1, 0, null);
         Path out = dir.resolve("out");
         Finetuning.run(plan, out, false, QUIET);
         JsonNode line = new RunDirectory(out).readMetrics().get(0);
@@ -131,8 +134,19 @@ class FinetuningTest {
             assertTrue(change > 1e-3, "fine-tuning changed the samples: " + change);
         }
         List<JsonNode> lines = new RunDirectory(whole).readMetrics();
-        assertEquals(4, lines.size(), "a line every 2 steps");
-        for (JsonNode line : lines) {
+        List<JsonNode> resumedLines = new RunDirectory(killed).readMetrics();
+        assertEquals(5, lines.size(), "the starting probe, then a line every 2 steps");
+        assertEquals(5, resumedLines.size(), "the resumed run's metrics continue without gaps or repeats");
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(2 * i, lines.get(i).path("step").asLong());
+            assertEquals(2 * i, resumedLines.get(i).path("step").asLong());
+            assertEquals(i % 2 == 0, lines.get(i).has("probe_reward"), "a probe at 0, 4 and 8: " + lines.get(i));
+            // the probe's samples are fixed, so the same weights give the same probe reward, resumed or not
+            assertEquals(lines.get(i).path("probe_reward").asDouble(-1), resumedLines.get(i).path("probe_reward")
+                    .asDouble(-1), 0.0, "probe at step " + 2 * i);
+        }
+        assertEquals(0.0, lines.get(0).path("seconds").asDouble(-1), "the clock starts at the first step");
+        for (JsonNode line : lines.subList(1, lines.size())) {
             assertTrue(line.path("reward_mean").asDouble(-1) >= 0 && line.path("reward_mean").asDouble() <= 1);
             assertTrue(line.path("seconds").asDouble() > 0);
             assertTrue(Double.isFinite(line.path("objective").asDouble()));
@@ -144,8 +158,9 @@ class FinetuningTest {
         Path model = modelRun(dir.resolve("model"));
         String scores = "printf '[1, 0, 0.5, 0, 0, 1]' > \"$3\"\n";
         Path good = script(dir, "good.sh", scores);
+        // calls: the probe before step 1, steps 1 … 4, the probe after step 4, then step 5's rollouts fail
         Path flaky = script(dir, "flaky.sh", "n=$(cat " + dir + "/calls 2>/dev/null || echo 0)\necho $((n + 1)) > "
-                + dir + "/calls\nif [ \"$n\" = 4 ]; then echo 'scorer crashed' >&2; exit 2; fi\n" + scores);
+                + dir + "/calls\nif [ \"$n\" = 6 ]; then echo 'scorer crashed' >&2; exit 2; fi\n" + scores);
         Path whole = dir.resolve("whole");
         Finetuning.run(plan(model, "external:command=" + good, 3), whole, false, QUIET);
         DgpoPlan flakyPlan = plan(model, "external:command=" + flaky, 3);
