@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.backend.EngineThreads;
@@ -20,6 +21,7 @@ import org.diffusion4j.nn.Network;
 import org.diffusion4j.reward.Reward;
 import org.diffusion4j.reward.RewardException;
 import org.diffusion4j.reward.Rewards;
+import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.train.AdamW;
 import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.Objective;
@@ -70,6 +72,7 @@ public final class Finetuning {
      */
     public static TrainingConfig check(FinetunePlan plan, Path out, boolean resume) {
         checkOut(plan, out, resume);
+        checkSamplers(plan);
         try (NDManager manager = Backend.newManager()) {
             TrainedModel model = load(plan, manager);
             try (Reward reward = reward(plan, model.config())) {
@@ -82,6 +85,7 @@ public final class Finetuning {
     /** Runs (or resumes) {@code plan} into {@code out}. */
     public static Result run(FinetunePlan plan, Path out, boolean resume, Listener listener) {
         checkOut(plan, out, resume);
+        checkSamplers(plan);
         RunDirectory run = new RunDirectory(out);
         try (RunLock lock = run.lock(); NDManager manager = Backend.newManager()) {
             run.recover(lock, listener::warned);
@@ -106,6 +110,24 @@ public final class Finetuning {
 
     private static void checkOut(FinetunePlan plan, Path out, boolean resume) {
         PlanFiles.checkOut(plan, out, out.resolve(plan.file()), file -> saved(out), resume, plan.method() + " run");
+    }
+
+    /** The plan's sampler specs name known samplers: the DGPO rollouts' and the probe's. */
+    private static void checkSamplers(FinetunePlan plan) {
+        if (plan instanceof DgpoPlan dgpo) {
+            checkSampler("--rollout-sampler", dgpo.rolloutSampler());
+        }
+        if (plan.probe().every() > 0) {
+            checkSampler("--probe-sampler", plan.probe().sampler());
+        }
+    }
+
+    private static void checkSampler(String option, String spec) {
+        try {
+            SamplerRegistry.create(spec);
+        } catch (DiffusionException e) { // an unknown name or a bad option
+            throw new InvalidArgumentException(option + " " + spec + ": " + e.getMessage());
+        }
     }
 
     private static TrainedModel load(FinetunePlan plan, NDManager manager) {

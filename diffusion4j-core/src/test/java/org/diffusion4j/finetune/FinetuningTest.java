@@ -208,6 +208,13 @@ class FinetuningTest {
         e = assertThrows(InvalidArgumentException.class, () -> Finetuning.check(plan(dir.resolve("nowhere"),
                 "thickness", 3), out, false));
         assertTrue(e.getMessage().contains("no such run directory"), e.getMessage());
+        SdeGrpoPlan badProbe = new SdeGrpoPlan(model.toString(), "thickness", 3, 2, 4, 1, 2, 0.2, 0.04, false, 5, 8,
+                1e-2, 1e-4, 1, 7, 3, 2, 0, new RewardProbe(4, 6, "heun-ish", 3));
+        e = assertThrows(InvalidArgumentException.class, () -> Finetuning.check(badProbe, out, false));
+        assertTrue(e.getMessage().startsWith("--probe-sampler heun-ish: ") && e.getMessage().contains("dpmpp-2m"),
+                e.getMessage());
+        e = assertThrows(InvalidArgumentException.class, () -> new RewardProbe(-1, 6, "dpmpp-2m", 3));
+        assertTrue(e.getMessage().startsWith("--probe-every must be at least 0"), e.getMessage());
     }
 
     private static void assertSameFiles(Path a, Path b) {
