@@ -28,7 +28,8 @@ class LayeringTest {
                 .layer("Model").definedBy("org.diffusion4j.denoise..", "org.diffusion4j.grid..",
                         "org.diffusion4j.ode..", "org.diffusion4j.data..")
                 .layer("Sampling").definedBy("org.diffusion4j.sample..")
-                .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..")
+                .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..",
+                        "org.diffusion4j.bridge..")
                 .layer("Generation").definedBy("org.diffusion4j.generate..")
                 .layer("Training").definedBy("org.diffusion4j.train..", "org.diffusion4j.distill..")
                 .layer("Evaluation").definedBy("org.diffusion4j.eval..", "org.diffusion4j.tune..")
