@@ -36,10 +36,16 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
     /** x₁, the image-shaped start of a bridge from the observation y. */
     NDArray prior(NDArray y);
 
-    /** y = A(x) + σ_y·n for standard normal {@code n} shaped like A(x). */
+    /**
+     * White standard normal noise in the observation's space from standard normal noise {@code n} shaped like the
+     * images, so one image-shaped draw serves every task.
+     */
+    NDArray whiten(NDArray n);
+
+    /** y = A(x) + σ_y·w, w = {@link #whiten}(n) for standard normal {@code n} shaped like x. */
     default NDArray observe(NDArray x, NDArray n) {
         NDArray clean = measure(x);
-        return noise() == 0 ? clean : clean.add(Scalars.times(n, noise()));
+        return noise() == 0 ? clean : clean.add(Scalars.times(whiten(n), noise()));
     }
 
     /**
@@ -76,6 +82,12 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
         @Override
         public NDArray adjoint(NDArray y) {
             return Scalars.times(prior(y), 1.0 / (factor * factor));
+        }
+
+        /** f·A(n): block means of white noise have standard deviation 1/f. */
+        @Override
+        public NDArray whiten(NDArray n) {
+            return Scalars.times(measure(n), factor);
         }
 
         @Override
@@ -136,6 +148,12 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
             return measure(y);
         }
 
+        /** The noise on the observed pixels; the box stays 0. */
+        @Override
+        public NDArray whiten(NDArray n) {
+            return measure(n);
+        }
+
         @Override
         public NDArray prior(NDArray y) {
             return measure(y);
@@ -164,6 +182,11 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
         @Override
         public NDArray adjoint(NDArray y) {
             return y.duplicate();
+        }
+
+        @Override
+        public NDArray whiten(NDArray n) {
+            return n;
         }
 
         @Override
@@ -201,6 +224,11 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
         @Override
         public NDArray adjoint(NDArray y) {
             return measure(y);
+        }
+
+        @Override
+        public NDArray whiten(NDArray n) {
+            return n;
         }
 
         @Override

@@ -29,7 +29,8 @@ class AutogradScalarRuleTest {
     @Test
     void differentiableCodeNeverPassesNumbersToArrays() {
         noClasses().that().resideInAnyPackage("org.diffusion4j.backend..", "org.diffusion4j.nn..",
-                "org.diffusion4j.train..", "org.diffusion4j.distill..", "org.diffusion4j.finetune..")
+                "org.diffusion4j.train..", "org.diffusion4j.distill..", "org.diffusion4j.finetune..",
+                "org.diffusion4j.bridge..", "org.diffusion4j.restore..")
                 .or().areAnnotatedWith(Differentiable.class)
                 .should().callMethodWhere(NUMBER_OVERLOAD)
                 .because("NDArray op Number reads freed memory inside autograd; use Scalars")

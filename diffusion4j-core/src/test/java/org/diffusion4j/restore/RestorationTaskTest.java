@@ -106,9 +106,23 @@ class RestorationTaskTest {
             NDArray n = random(m, new Shape(2, 1, 28, 28), 6);
             NDArray y = TASKS.get(2).observe(x, n);
             assertArrayEquals(x.add(n.mul(0.5)).toDoubleArray(), y.toDoubleArray(), 1e-15);
-            NDArray low = TASKS.get(0).observe(x, random(m, new Shape(2, 1, 7, 7), 7));
+            NDArray low = TASKS.get(0).observe(x, n);
             assertArrayEquals(TASKS.get(0).measure(x).toDoubleArray(), low.toDoubleArray(), 0.0, "noiseless sr4");
+            // whitened: unit variance in the observation's space, for any image-shaped standard normal draw
+            NDArray white = new RestorationTask.SuperResolution(4, 0.1).whiten(standardNormal(m, new Shape(400, 1, 28,
+                    28)));
+            assertEquals(new Shape(400, 1, 7, 7), white.getShape());
+            assertEquals(1, white.mul(white).mean().getDouble(), 0.02, "f·A(n) has unit variance");
         }
+    }
+
+    private static NDArray standardNormal(NDManager m, Shape shape) {
+        SplittableRandom random = new SplittableRandom(8);
+        double[] v = new double[(int) shape.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextGaussian();
+        }
+        return m.create(v, shape);
     }
 
     private static NDArray random(NDManager m, Shape shape, long seed) {
