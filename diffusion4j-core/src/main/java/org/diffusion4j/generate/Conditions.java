@@ -26,6 +26,11 @@ final class Conditions {
         }
     }
 
+    /** Refuses an observation: only a restoration model takes one. */
+    static void refuseObservation(GenerationRequest request, String model) {
+        refuse(request.observation() != null, model, "an observation (only a restoration model, a bridge, does)");
+    }
+
     private static void refuse(boolean asked, String model, String what) {
         if (asked) {
             throw new InvalidArgumentException(model + " does not take " + what);

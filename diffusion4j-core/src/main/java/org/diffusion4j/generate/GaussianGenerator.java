@@ -76,6 +76,7 @@ public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Sh
             throw new InvalidArgumentException("a generation needs a budget: steps or NFE");
         }
         Conditions.requireClasses(request, classes);
+        Conditions.refuseObservation(request, "a " + kind() + " model");
         int steps = budget.steps(n -> sampler.evaluations(n, request.finalZero()));
         Grid grid = (request.grid() == null ? defaultGrid : request.grid()).build(steps, context.schedule(),
                 request.finalZero());

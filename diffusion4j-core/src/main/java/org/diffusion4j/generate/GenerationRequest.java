@@ -21,10 +21,13 @@ import org.diffusion4j.sample.StepCallback;
  * @param noise the noise of stochastic steps, or null for the sampler's preferred kind
  * @param start the starting states (batch first, already scaled as k-diffusion's {@code sigmas[0]·randn}), or
  *     null to draw them from the seeds
+ * @param observation for a restoration model (a bridge), the observation each sample restores (batch first, in
+ *     the task's observation shape); null for every other model, which refuses one
  * @param callback sees each sampler step
  */
 public record GenerationRequest(long[] seeds, int[] classes, double guidance, String sampler, Budget budget,
-        GridSpec grid, boolean finalZero, DataType dtype, NoiseKind noise, NDArray start, StepCallback callback) {
+        GridSpec grid, boolean finalZero, DataType dtype, NoiseKind noise, NDArray start, NDArray observation,
+        StepCallback callback) {
 
     public GenerationRequest {
         if (seeds == null || seeds.length == 0) {
@@ -40,6 +43,10 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         if (start != null && start.getShape().get(0) != seeds.length) {
             throw new InvalidArgumentException("a start of " + start.getShape().get(0) + " states for " + seeds.length
                     + " seeds; give one seed per state");
+        }
+        if (observation != null && observation.getShape().get(0) != seeds.length) {
+            throw new InvalidArgumentException(observation.getShape().get(0) + " observations for " + seeds.length
+                    + " seeds; give one seed per observation");
         }
     }
 
@@ -77,6 +84,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         b.dtype = dtype;
         b.noise = noise;
         b.start = start;
+        b.observation = observation;
         b.callback = callback;
         return b;
     }
@@ -93,6 +101,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         private DataType dtype = DataType.FLOAT32;
         private NoiseKind noise;
         private NDArray start;
+        private NDArray observation;
         private StepCallback callback = StepCallback.NONE;
 
         private Builder(long[] seeds) {
@@ -159,6 +168,11 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
             return this;
         }
 
+        public Builder observation(NDArray value) {
+            observation = value;
+            return this;
+        }
+
         public Builder callback(StepCallback value) {
             callback = value == null ? StepCallback.NONE : value;
             return this;
@@ -166,7 +180,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
 
         public GenerationRequest build() {
             return new GenerationRequest(seeds, classes, guidance, sampler, budget, grid, finalZero, dtype, noise,
-                    start, callback);
+                    start, observation, callback);
         }
     }
 }

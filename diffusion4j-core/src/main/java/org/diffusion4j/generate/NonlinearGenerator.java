@@ -70,6 +70,7 @@ public final class NonlinearGenerator implements Generator {
                 "it samples on its own time grid from the horizon to 0", "it starts from prior draws at the horizon",
                 "its samplers are deterministic");
         Conditions.requireClasses(request, classes());
+        Conditions.refuseObservation(request, "a non-linear-process model");
         NonlinearSampler sampler = NonlinearSamplers.create(request.sampler() == null ? defaultSampler
                 : request.sampler(), this::table);
         int steps = request.budget().steps(n -> (long) n);

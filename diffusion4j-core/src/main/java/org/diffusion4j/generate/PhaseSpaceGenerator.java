@@ -40,6 +40,7 @@ public record PhaseSpaceGenerator(PhaseSpaceModel model, Shape sampleShape, Stri
         Conditions.refuseGaussianOptions(request, "a phase-space model", "it integrates on PSLD's quadratic time grid",
                 "it starts from prior draws of [x, m]", "its stochastic integrators draw Gaussian noise");
         Conditions.requireClasses(request, classes());
+        Conditions.refuseObservation(request, "a phase-space model");
         PhaseSampler sampler = PhaseSamplers.create(request.sampler() == null ? defaultSampler : request.sampler());
         int steps = request.budget().steps(n -> (long) sampler.evaluationsPerStep() * n);
         Sampling.Result result = model.generate(sampler, steps, request.seeds(), request.classes(), sampleShape,

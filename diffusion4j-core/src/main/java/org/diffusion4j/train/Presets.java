@@ -2,11 +2,13 @@ package org.diffusion4j.train;
 
 import java.util.List;
 import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.bridge.BridgeSampler;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.nonlinear.SineDriftProcess;
 import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.phase.Psld;
+import org.diffusion4j.restore.ImageBridge;
 
 /**
  * Ready-made training configs. The MNIST and Fashion-MNIST ones are sized for a two-core CPU: a class-conditional
@@ -16,7 +18,7 @@ public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
             "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
-            "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps");
+            "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4");
 
     private Presets() {}
 
@@ -42,6 +44,7 @@ public final class Presets {
             case "mnist-nonlinear" -> nonlinear();
             case "mnist-dit-eps" -> dit("mnist-dit-eps", new Preconditioning("vp", "epsilon", 1, false, "time"),
                     new TimeDistribution.Uniform(1e-5, 1));
+            case "mnist-bridge-sr4" -> bridge("mnist-bridge-sr4", new ImageBridge("gmax", "sr4"));
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -125,6 +128,22 @@ public final class Presets {
                 base.time(), base.optimization(),
                 new TrainingConfig.Sampling("degradation-ddim", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), s.previews()),
                 null, null, null, SineDriftProcess.mnist());
+    }
+
+    /**
+     * A Bridge-TTS bridge on MNIST from the task's prior to the clean digit: the same U-Net taking [x_t, x₁] (two
+     * channels) and returning x̂₀ (one), unconditional, t uniform on [10⁻⁵, 1 − 10⁻⁵] (Bridge-TTS's offset),
+     * previews by the bridge SDE in 50 steps on 10 training digits.
+     */
+    private static TrainingConfig bridge(String name, ImageBridge bridge) {
+        TrainingConfig base = image(name, "mnist", Preconditioning.edm("edm", 0.5),
+                new TimeDistribution.Uniform(BridgeSampler.OFFSET, 1 - BridgeSampler.OFFSET));
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(base.name(), base.data(),
+                new NetworkConfig.UNet(2, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling("bridge-sde", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
+                null, bridge);
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

@@ -14,6 +14,7 @@ import org.diffusion4j.DiffusionException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.generate.Budget;
+import org.diffusion4j.generate.BridgeGenerator;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.NonlinearGenerator;
@@ -89,6 +90,9 @@ public record TrainedModel(TrainingConfig config, Network network) {
         TrainingConfig.Sampling preview = config.sampling();
         if (config.nonlinear() != null) {
             return new NonlinearGenerator(new NonlinearModel(config.nonlinear(), network), shape, preview.sampler());
+        }
+        if (config.bridge() != null) {
+            return new BridgeGenerator(config.bridge(), network, shape, preview.sampler());
         }
         if (config.phaseSpace() != null) {
             return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,

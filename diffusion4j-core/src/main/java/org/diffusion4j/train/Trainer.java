@@ -14,6 +14,7 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.backend.EngineThreads;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.data.BatchOrder;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.generate.GenerationRequest;
@@ -116,7 +117,7 @@ public final class Trainer {
                 ema = config.network().load(network.weights().all(), manager, DataType.FLOAT32, "initial weights");
                 adam = newAdam(network, manager, opt);
             }
-            checkSampler(config, ema, manager);
+            checkSampler(config, ema, data, manager);
             config.write(run.config());
             network.weights().requireGradients(true);
             Ema averager = new Ema(opt.emaHalfLifeImages(), opt.emaRampUp());
@@ -182,7 +183,7 @@ public final class Trainer {
                     listener.checkpointed(done);
                 }
                 if (opt.sampleEvery() > 0 && (done % opt.sampleEvery() == 0 || done == opt.steps())) {
-                    preview(config, ema, run, done, manager);
+                    preview(config, ema, run, done, manager, data);
                 }
             }
             return new Result(opt.steps(), lastLoss, (System.nanoTime() - started) / 1e9, opt.steps() - start);
@@ -227,19 +228,65 @@ public final class Trainer {
      * Draws one sample in one step with the config's sampler (the previews' and {@code d4j sample --run}'s default),
      * so a sampler the model cannot take fails before training, not at the first preview.
      */
-    private static void checkSampler(TrainingConfig config, Network ema, NDManager parent) {
+    private static void checkSampler(TrainingConfig config, Network ema, ImageSet data, NDManager parent) {
         int[] classes = config.network().classes() > 0 ? new int[] {0} : null;
         try (NDManager manager = parent.newSubManager()) {
             new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(new long[] {0})
-                    .classes(classes).steps(1).build(), manager);
+                    .classes(classes).observation(observations(config, data, 1, manager)).steps(1).build(), manager);
         } catch (UnknownNameException | InvalidArgumentException e) {
             throw new InvalidArgumentException("sampling.sampler '" + config.sampling().sampler() + "' cannot sample "
                     + "this model: " + e.getMessage());
         }
     }
 
+    /**
+     * The observations of the first {@code n} training images for a bridge model (their task's, with the observation
+     * noise of seed 0), so previews restore the same inputs at every step; null for every other model.
+     */
+    private static NDArray observations(TrainingConfig config, ImageSet data, int n, NDManager manager) {
+        if (config.bridge() == null) {
+            return null;
+        }
+        NDArray clean = data.batch(manager, java.util.stream.IntStream.range(0, n).toArray());
+        NDArray noise = NativeArrays.standardNormal(new SplittableRandom(0), clean.getShape(), manager);
+        return config.bridge().restoration().observe(clean, noise);
+    }
+
+    /**
+     * A bridge model's preview: for the first training images, rows of the prior each restoration starts from, the
+     * restoration with the config's sampler, and the clean image.
+     */
+    private static void bridgePreview(TrainingConfig config, Network ema, RunDirectory run, long step, ImageSet data,
+            NDManager parent) {
+        int n = Math.min(config.sampling().previews(), data.size());
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray y = observations(config, data, n, manager);
+            NDArray restored = new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(
+                    GenerationRequest.consecutiveSeeds(0, n)).observation(y).steps(config.sampling().steps()).build(),
+                    manager).samples();
+            NDArray clean = data.batch(manager, java.util.stream.IntStream.range(0, n).toArray());
+            NDArray rows = config.bridge().restoration().prior(y).concat(restored, 0).concat(clean, 0);
+            Shape sample = data.sampleShape();
+            Previews.write(Previews.grid(rows.toFloatArray(), 3 * n, (int) sample.get(0), (int) sample.get(1), n, 2),
+                    run.samples().resolve(String.format("step-%07d.png", step)));
+        }
+    }
+
+    /** {@link #preview(TrainingConfig, Network, RunDirectory, long, NDManager)}, with the data a bridge needs. */
+    static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent,
+            ImageSet data) {
+        if (config.bridge() != null) {
+            bridgePreview(config, ema, run, step, data, parent);
+        } else {
+            preview(config, ema, run, step, parent);
+        }
+    }
+
     /** A grid (images) or a dot plot (2-D) of samples from the EMA network, at a fixed seed. */
     public static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
+        if (config.bridge() != null) {
+            throw new IllegalStateException("a bridge model's preview needs its training data");
+        }
         TrainingConfig.Sampling s = config.sampling();
         int n = s.previews();
         long[] seeds = new long[n];

@@ -24,6 +24,7 @@ import org.diffusion4j.nonlinear.SineDriftProcess;
 import org.diffusion4j.nonlinear.TransitionTable;
 import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.Psld;
+import org.diffusion4j.restore.ImageBridge;
 
 /**
  * Everything that defines a training run, and so everything needed to rebuild its model: the data, the network,
@@ -50,12 +51,16 @@ import org.diffusion4j.phase.Psld;
  *     twice the data's), training times drawn uniformly from the process's tabulated times ({@code time} must be
  *     uniform on [0, 1], read as the fraction of the table), and {@code preconditioning} unused beyond that time
  *     domain
+ * @param bridge absent for a model of noise; else the data-to-data bridge the model is trained on
+ *     ({@link BridgeObjective}): a U-Net taking [x_t, x₁] (twice the data's channels) and returning x̂₀
+ *     ({@code network.output_channels} the data's), times uniform inside (0, 1), and {@code preconditioning} unused
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
         @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace,
         @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation,
-        @JsonInclude(JsonInclude.Include.NON_NULL) SineDriftProcess nonlinear) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) SineDriftProcess nonlinear,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ImageBridge bridge) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -71,23 +76,57 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
-        if (phaseSpace == null && nonlinear == null) {
+        if (phaseSpace == null && nonlinear == null && bridge == null) {
             sampling.checkGrid();
         }
         if (distillation != null && phaseSpace != null) {
             throw new InvalidArgumentException("a distilled model is a Gaussian-process model; phase_space and "
                     + "distillation cannot both be set");
         }
-        checkNonlinear(nonlinear, phaseSpace, distillation, network, time);
-        List<Integer> state = new ArrayList<>(data.sampleShape());
-        if (phaseSpace != null) {
-            PhaseEpsilon.check(preconditioning);
-            state.set(0, 2 * state.get(0));
+        if (bridge != null) {
+            checkBridge(data, network, time, phaseSpace != null || nonlinear != null || distillation != null);
+        } else {
+            checkNonlinear(nonlinear, phaseSpace, distillation, network, time);
+            List<Integer> state = new ArrayList<>(data.sampleShape());
+            if (phaseSpace != null) {
+                PhaseEpsilon.check(preconditioning);
+                state.set(0, 2 * state.get(0));
+            }
+            if (!state.equals(network.sampleShape())) {
+                throw new InvalidArgumentException("the data's samples have shape " + data.sampleShape()
+                        + (phaseSpace != null ? " (phase-space states " + state + ")" : "")
+                        + " but the network takes " + network.sampleShape());
+            }
         }
-        if (!state.equals(network.sampleShape())) {
-            throw new InvalidArgumentException("the data's samples have shape " + data.sampleShape()
-                    + (phaseSpace != null ? " (phase-space states " + state + ")" : "")
-                    + " but the network takes " + network.sampleShape());
+    }
+
+    /** A config of a process other than the bridge, read from older files and built by older code. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
+            Distillation distillation, SineDriftProcess nonlinear) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
+                nonlinear, null);
+    }
+
+    private static void checkBridge(Data data, NetworkConfig network, TimeDistribution time, boolean otherProcess) {
+        if (otherProcess) {
+            throw new InvalidArgumentException("a bridge model (field bridge) cannot also set phase_space, nonlinear "
+                    + "or distillation");
+        }
+        List<Integer> input = new ArrayList<>(data.sampleShape());
+        input.set(0, 2 * input.get(0));
+        if (!(network instanceof NetworkConfig.UNet unet) || !input.equals(network.sampleShape())
+                || unet.outputs() != data.sampleShape().get(0)) {
+            throw new InvalidArgumentException("a bridge model needs a U-Net taking [x_t, x₁], shape " + input
+                    + ", and returning the data's " + data.sampleShape().get(0) + " channels (network.output_channels)"
+                    + ", got " + (network instanceof NetworkConfig.UNet other ? "a U-Net taking "
+                    + network.sampleShape() + " and returning " + other.outputs() + " channels" : "a "
+                    + network.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " network"));
+        }
+        if (!(time instanceof TimeDistribution.Uniform u && u.min() > 0 && u.max() < 1)) {
+            throw new InvalidArgumentException("a bridge model trains at times inside (0, 1), where the bridge is "
+                    + "noisy: time must be {\"kind\": \"uniform\", \"min\": 1e-5, \"max\": 0.99999} or similar, got "
+                    + time);
         }
     }
 
@@ -156,6 +195,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         if (nonlinear != null) {
             return new NonlinearObjective(nonlinear, new TransitionTable(nonlinear));
+        }
+        if (bridge != null) {
+            return new BridgeObjective(bridge);
         }
         return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
                 : new Objective(preconditioning, LossWeight.parse(lossWeight));
@@ -424,6 +466,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (nonlinear != null) {
             return "is a non-linear-process model (field nonlinear is set)";
         }
+        if (bridge != null) {
+            return "is a bridge model (field bridge is set)";
+        }
         if (preconditioning.degradation() != null) {
             return "is a degraded-process model (field preconditioning.degradation = "
                     + preconditioning.degradation() + ")";
@@ -437,7 +482,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight, phaseSpace, distillation, nonlinear);
+                sampling, lossWeight, phaseSpace, distillation, nonlinear, bridge);
     }
 
     /** The config as JSON. */
