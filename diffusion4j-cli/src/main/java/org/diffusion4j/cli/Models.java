@@ -25,19 +25,37 @@ final class Models {
      * step count), so that {@code option} may be left out; otherwise the error names the option and the run.
      */
     static void requireRecordedSampling(Path run, String option) {
+        refuseBridge(run);
         if (TrainingConfig.read(new RunDirectory(run).config()).distillation() == null) {
             throw new InvalidArgumentException(option + " is required: " + run + " records no sampling of its own "
                     + "(a distilled run does)");
         }
     }
 
+    /**
+     * Refuses a bridge run: it restores given observations, which the commands that generate from seeds alone
+     * ({@code sample}, {@code eval}, {@code serve}) do not take.
+     */
+    private static void refuseBridge(Path run) {
+        if (run == null) {
+            return;
+        }
+        TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
+        if (config.bridge() != null) {
+            throw new InvalidArgumentException(run + " is a bridge model (task " + config.bridge().task() + "): it "
+                    + "restores given observations, which this command does not take (docs/restoration.md)");
+        }
+    }
+
     static Loaded load(String model, Path run, String process, NDManager manager) {
+        refuseBridge(run);
         ModelSource source = source(model, run, process);
         return new Loaded(source.name(), source.load(manager));
     }
 
     /** The trained model of {@code --model bundled:NAME} or {@code --run DIR}. */
     static TrainedModel trained(String model, Path run, NDManager manager) {
+        refuseBridge(run);
         return source(model, run, null).trained(manager);
     }
 

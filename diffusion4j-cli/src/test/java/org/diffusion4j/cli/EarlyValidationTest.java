@@ -18,6 +18,8 @@ import java.util.List;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.grid.GridSpecs;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.train.Presets;
+import org.diffusion4j.train.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -49,6 +51,19 @@ class EarlyValidationTest {
         assertError("--init " + init + " holds 2 non-finite values (NaN or ±∞; the first at sample 1); a start "
                 + "must be finite", "sample", "--model", "gmm:eight-gaussians", "--sampler", "heun", "--steps", "4",
                 "--init", init.toString(), "--out", dir.resolve("x.npy").toString(), "--quiet");
+    }
+
+    /** A bridge run restores given observations: the commands that generate from seeds refuse it by name. */
+    @Test
+    void aBridgeRunIsRefusedBySampleAndEval(@TempDir Path dir) {
+        Path run = dir.resolve("bridge");
+        Presets.named("mnist-bridge-sr4").write(new RunDirectory(run).config());
+        String expected = run + " is a bridge model (task sr4): it restores given observations, which this command "
+                + "does not take";
+        assertError(expected, "sample", "--run", run.toString(), "--n", "2", "--out", dir.resolve("x.png")
+                .toString());
+        assertError(expected, "eval", "--run", run.toString(), "--n", "2");
+        assertFalse(Files.exists(dir.resolve("x.png")));
     }
 
     @Test
