@@ -164,6 +164,10 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "with --resume of a finished run, just redraws the chart).")
     List<Path> compare = new ArrayList<>();
 
+    @Option(names = "--chart-only", description = "Only redraw reward.png of the fine-tuning in --out (and the "
+            + "--compare runs) from metrics.jsonl, finished or not; nothing trains.")
+    boolean chartOnly;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -178,6 +182,12 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (chartOnly) {
+            compare.forEach(Finetuning::saved);
+            chart();
+            System.out.println("reward curve: " + out.resolve(CHART));
+            return 0;
+        }
         MethodOptions.check(spec, method, OWN, List.of("dgpo", "sde-grpo"));
         FinetunePlan plan = plan();
         Finetuning.check(plan, out, resume);

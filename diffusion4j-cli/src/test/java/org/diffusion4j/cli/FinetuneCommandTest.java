@@ -32,8 +32,10 @@ class FinetuneCommandTest {
                 + "groups × 4"), r.out());
         assertTrue(r.out().contains("done: 4 steps (4 now)"), r.out());
         List<JsonNode> lines = new RunDirectory(Path.of(out)).readMetrics();
-        assertEquals(4, lines.size());
-        assertTrue(lines.get(3).path("seconds").asDouble() >= lines.get(0).path("seconds").asDouble());
+        assertEquals(5, lines.size(), "the starting model's probe, then one line per step");
+        assertTrue(lines.get(0).has("probe_reward") && lines.get(4).has("probe_reward") && !lines.get(2)
+                .has("probe_reward"), "probes before the first step and after the last (--probe-every 10)");
+        assertTrue(lines.get(4).path("seconds").asDouble() >= lines.get(1).path("seconds").asDouble());
         assertTrue(Files.size(Path.of(out, "reward.png")) > 1000);
         assertTrue(Files.isRegularFile(Path.of(out, "samples", "step-0000000.png")), "the starting model's grid");
         assertTrue(Files.isRegularFile(Path.of(out, "samples", "step-0000004.png")), "the last grid");
@@ -57,6 +59,14 @@ class FinetuneCommandTest {
         assertTrue(resumed.out().contains("done: 2 steps (0 now)"), resumed.err() + resumed.out());
         assertTrue(Files.size(Path.of(sde, "reward.png")) != alone, "the chart was redrawn with the DGPO curve");
         assertError("no such DGPO plan", "finetune", "--resume", "--out", sde, "--compare", model.toString());
+
+        // a chart alone, of a run and the runs it is compared with, trains nothing
+        Files.delete(Path.of(out, "reward.png"));
+        String state = Files.readString(Path.of(out, "train-state.json"));
+        CliRunner.Result chart = CliRunner.run("finetune", "--out", out, "--compare", sde, "--chart-only");
+        assertEquals(0, chart.exitCode(), chart.err());
+        assertTrue(Files.size(Path.of(out, "reward.png")) > 1000);
+        assertEquals(state, Files.readString(Path.of(out, "train-state.json")), "nothing trained");
     }
 
     @Test
