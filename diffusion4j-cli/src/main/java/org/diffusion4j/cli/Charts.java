@@ -98,6 +98,8 @@ final class Charts {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         if (logY) {
             plot.setRangeAxis(new LogAxis(yLabel));
+        } else {
+            ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false); // the values' range, not from 0
         }
         write(file, chart, 800, 450);
     }
