@@ -18,6 +18,7 @@ import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.distill.Teacher;
 import org.diffusion4j.grid.Grid;
+import org.diffusion4j.sample.AncestralStep;
 import org.diffusion4j.train.Gradients;
 
 /**
@@ -57,12 +58,6 @@ final class SdeGrpoUpdate implements Update {
         this.reference = Teacher.network(models.reference(), models.config().preconditioning());
     }
 
-    /** σ↑ and σ↓ of the ancestral step from {@code sigma} to {@code next} &gt; 0 with noise scale η. */
-    static double[] ancestral(double sigma, double next, double eta) {
-        double up = Math.min(next, eta * next * Math.sqrt(sigma * sigma - next * next) / sigma);
-        return new double[] {up, Math.sqrt(next * next - up * up)};
-    }
-
     /** log N(x'; μ, s²), averaged over each sample's values (constants included), one per sample. */
     static NDArray logLikelihood(NDArray next, NDArray mean, double s) {
         NDArray d = next.sub(mean);
@@ -91,11 +86,11 @@ final class SdeGrpoUpdate implements Update {
                 if (next == 0) {
                     moved = denoised;
                 } else {
-                    double[] a = ancestral(sigma, next, plan.eta());
-                    NDArray mean = denoised.add(xs.sub(denoised).mul(Scalars.of(xs, a[1] / sigma)));
+                    AncestralStep a = AncestralStep.of(sigma, next, plan.eta());
+                    NDArray mean = denoised.add(xs.sub(denoised).mul(Scalars.of(xs, a.down() / sigma)));
                     NDArray noise = NativeArrays.standardNormal(random, xs.getShape(), s);
-                    moved = mean.add(noise.mul(Scalars.of(noise, a[0])));
-                    rolloutLikelihoods.add(logLikelihood(moved, mean, a[0]).toType(DataType.FLOAT64, false)
+                    moved = mean.add(noise.mul(Scalars.of(noise, a.up())));
+                    rolloutLikelihoods.add(logLikelihood(moved, mean, a.up()).toType(DataType.FLOAT64, false)
                             .toDoubleArray());
                 }
                 moved.attach(m);
@@ -130,23 +125,23 @@ final class SdeGrpoUpdate implements Update {
                     from.attach(s);
                     to.attach(s);
                     double sigma = grid.sigma(k);
-                    double[] a = ancestral(sigma, grid.sigma(k + 1), plan.eta());
+                    AncestralStep a = AncestralStep.of(sigma, grid.sigma(k + 1), plan.eta());
                     NDArray old = NativeArrays.of(s, slice(rolloutLikelihoods.get(k), b, per), new Shape(per),
                             DataType.FLOAT32);
                     NDArray advantage = NativeArrays.of(s, slice(advantages, b, per), new Shape(per),
                             DataType.FLOAT32);
                     NDArray refDenoised = reference.denoise(from, level(sigma, per), rowLabels);
-                    NDArray refMean = refDenoised.add(from.sub(refDenoised).mul(Scalars.of(from, a[1] / sigma)));
+                    NDArray refMean = refDenoised.add(from.sub(refDenoised).mul(Scalars.of(from, a.down() / sigma)));
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray denoised = policy.denoise(from, level(sigma, per), rowLabels);
-                        NDArray mean = denoised.add(from.sub(denoised).mul(Scalars.of(from, a[1] / sigma)));
-                        NDArray ratio = logLikelihood(to, mean, a[0]).sub(old).exp();
+                        NDArray mean = denoised.add(from.sub(denoised).mul(Scalars.of(from, a.down() / sigma)));
+                        NDArray ratio = logLikelihood(to, mean, a.up()).sub(old).exp();
                         NDArray bounded = ratio.maximum(Scalars.of(ratio, 1 - plan.clipRange())).minimum(
                                 Scalars.of(ratio, 1 + plan.clipRange()));
                         NDArray objective = advantage.mul(ratio).neg().maximum(advantage.mul(bounded).neg()).mean();
                         NDArray d = mean.sub(refMean);
                         NDArray divergence = Scalars.times(d.mul(d).reshape(per, -1).mean(new int[] {1}).mean(),
-                                1 / (2 * a[0] * a[0]));
+                                1 / (2 * a.up() * a.up()));
                         NDArray loss = objective.add(Scalars.times(divergence, plan.betaKl()));
                         double value = loss.getFloat();
                         if (!Double.isFinite(value)) {

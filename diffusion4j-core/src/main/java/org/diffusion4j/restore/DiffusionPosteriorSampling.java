@@ -9,6 +9,7 @@ import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.denoise.Denoiser;
+import org.diffusion4j.sample.AncestralStep;
 import org.diffusion4j.sample.GaussianNoise;
 
 /**
@@ -62,12 +63,10 @@ public record DiffusionPosteriorSampling(RestorationTask task, double scale) {
                     guide = input.getGradient().duplicate();
                     denoised = estimate.stopGradient();
                 }
-                double up = next == 0 ? 0 : Math.min(next, Math.sqrt(next * next * (sigma * sigma - next * next))
-                        / sigma);
-                double down = Math.sqrt(next * next - up * up);
-                NDArray moved = denoised.add(Scalars.times(x.sub(denoised), down / sigma));
-                if (up > 0) {
-                    moved = moved.add(Scalars.times(noise.sample(x, sigma, next), up));
+                AncestralStep split = AncestralStep.of(sigma, next, 1);
+                NDArray moved = denoised.add(Scalars.times(x.sub(denoised), split.down() / sigma));
+                if (split.up() > 0) {
+                    moved = moved.add(Scalars.times(noise.sample(x, sigma, next), split.up()));
                 }
                 x = step.keep(moved.sub(Scalars.times(guide, scale)));
             }

@@ -8,9 +8,10 @@ import org.diffusion4j.InvalidArgumentException;
  * σ_up, with σ_down² + σ_up² = σ'² (k-diffusion's {@code get_ancestral_step}). With η = 1, σ_up² is the variance of
  * the DDPM posterior q(x_{σ'} | x_σ, x_0) in the EDM view, σ'²(σ² − σ'²)/σ²; η scales it, η = 0 is deterministic.
  */
-record AncestralStep(double down, double up) {
+public record AncestralStep(double down, double up) {
 
-    static AncestralStep of(double sigma, double sigmaNext, double eta) {
+    /** The split from σ to σ' with noise scale η (η ≥ 0). */
+    public static AncestralStep of(double sigma, double sigmaNext, double eta) {
         if (eta == 0) {
             return new AncestralStep(sigmaNext, 0);
         }

@@ -46,14 +46,9 @@ public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
             b[i] = m.b();
             c[i] = m.c();
         }
-        Shape perSample = new Shape(n, 1, 1, 1);
-        NDArray xt = x0.mul(column(x0, a, perSample)).add(prior.mul(column(x0, b, perSample)))
-                .add(eps.mul(column(x0, c, perSample)));
+        NDArray xt = x0.mul(NativeArrays.perSample(a, x0)).add(prior.mul(NativeArrays.perSample(b, x0)))
+                .add(eps.mul(NativeArrays.perSample(c, x0)));
         NDArray error = ImageBridge.predict(network, xt, t, prior, labels, training).sub(x0);
         return error.mul(error).mean();
-    }
-
-    private static NDArray column(NDArray like, double[] values, Shape shape) {
-        return NativeArrays.of(like.getManager(), values, shape, like.getDataType());
     }
 }

@@ -244,12 +244,17 @@ public final class Trainer {
      * noise of seed 0), so previews restore the same inputs at every step; null for every other model.
      */
     private static NDArray observations(TrainingConfig config, ImageSet data, int n, NDManager manager) {
-        if (config.bridge() == null) {
-            return null;
-        }
-        NDArray clean = data.batch(manager, java.util.stream.IntStream.range(0, n).toArray());
-        NDArray noise = NativeArrays.standardNormal(new SplittableRandom(0), clean.getShape(), manager);
+        return config.bridge() == null ? null : observe(config, firstImages(data, n, manager));
+    }
+
+    /** The bridge task's observation of {@code clean}, with the observation noise of seed 0. */
+    private static NDArray observe(TrainingConfig config, NDArray clean) {
+        NDArray noise = NativeArrays.standardNormal(new SplittableRandom(0), clean.getShape(), clean.getManager());
         return config.bridge().restoration().observe(clean, noise);
+    }
+
+    private static NDArray firstImages(ImageSet data, int n, NDManager manager) {
+        return data.batch(manager, java.util.stream.IntStream.range(0, n).toArray());
     }
 
     /**
@@ -260,11 +265,11 @@ public final class Trainer {
             NDManager parent) {
         int n = Math.min(config.sampling().previews(), data.size());
         try (NDManager manager = parent.newSubManager()) {
-            NDArray y = observations(config, data, n, manager);
+            NDArray clean = firstImages(data, n, manager);
+            NDArray y = observe(config, clean);
             NDArray restored = new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(
                     GenerationRequest.consecutiveSeeds(0, n)).observation(y).steps(config.sampling().steps()).build(),
                     manager).samples();
-            NDArray clean = data.batch(manager, java.util.stream.IntStream.range(0, n).toArray());
             NDArray rows = config.bridge().restoration().prior(y).concat(restored, 0).concat(clean, 0);
             Shape sample = data.sampleShape();
             Previews.write(Previews.grid(rows.toFloatArray(), 3 * n, (int) sample.get(0), (int) sample.get(1), n, 2),

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.sample.AncestralStep;
 import org.junit.jupiter.api.Test;
 
 class SdeGrpoUpdateTest {
@@ -15,14 +16,14 @@ class SdeGrpoUpdateTest {
     /** η = 1 gives DDPM's posterior noise σ'²(σ² − σ'²)/σ², and the two parts always make up σ'. */
     @Test
     void theAncestralStepSplitsTheNextLevel() {
-        double[] a = SdeGrpoUpdate.ancestral(2.0, 0.5, 1);
-        assertEquals(0.25 * (4 - 0.25) / 4, a[0] * a[0], 1e-15);
-        assertEquals(0.25, a[0] * a[0] + a[1] * a[1], 1e-15);
-        double[] half = SdeGrpoUpdate.ancestral(2.0, 0.5, 0.5);
-        assertEquals(a[0] / 2, half[0], 1e-15);
-        assertEquals(0.25, half[0] * half[0] + half[1] * half[1], 1e-15);
-        double[] capped = SdeGrpoUpdate.ancestral(1.0, 0.9, 1);
-        assertEquals(0.9 * Math.sqrt(1 - 0.81), capped[0], 1e-15);
+        AncestralStep a = AncestralStep.of(2.0, 0.5, 1);
+        assertEquals(0.25 * (4 - 0.25) / 4, a.up() * a.up(), 1e-15);
+        assertEquals(0.25, a.up() * a.up() + a.down() * a.down(), 1e-15);
+        AncestralStep half = AncestralStep.of(2.0, 0.5, 0.5);
+        assertEquals(a.up() / 2, half.up(), 1e-15);
+        assertEquals(0.25, half.up() * half.up() + half.down() * half.down(), 1e-15);
+        AncestralStep capped = AncestralStep.of(1.0, 0.9, 1);
+        assertEquals(0.9 * Math.sqrt(1 - 0.81), capped.up(), 1e-15);
     }
 
     /** The mean over a sample's values of log N(x'; μ, s²), with its constants. */
