@@ -18,7 +18,11 @@ public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
             "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
-            "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4");
+            "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4", "mnist-bridge-inpaint",
+            "mnist-bridge-denoise", "mnist-bridge-deblur");
+
+    /** Images of MNIST's 10 000 that restoration models train on; the rest are their held-out test inputs. */
+    public static final int RESTORATION_TRAINING_IMAGES = 9000;
 
     private Presets() {}
 
@@ -44,7 +48,8 @@ public final class Presets {
             case "mnist-nonlinear" -> nonlinear();
             case "mnist-dit-eps" -> dit("mnist-dit-eps", new Preconditioning("vp", "epsilon", 1, false, "time"),
                     new TimeDistribution.Uniform(1e-5, 1));
-            case "mnist-bridge-sr4" -> bridge("mnist-bridge-sr4", new ImageBridge("gmax", "sr4"));
+            case "mnist-bridge-sr4", "mnist-bridge-inpaint", "mnist-bridge-denoise", "mnist-bridge-deblur" ->
+                    bridge(name, new ImageBridge("gmax", name.substring("mnist-bridge-".length())));
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -131,19 +136,28 @@ public final class Presets {
     }
 
     /**
-     * A Bridge-TTS bridge on MNIST from the task's prior to the clean digit: the same U-Net taking [x_t, x₁] (two
-     * channels) and returning x̂₀ (one), unconditional, t uniform on [10⁻⁵, 1 − 10⁻⁵] (Bridge-TTS's offset),
-     * previews by the bridge SDE in 50 steps on 10 training digits.
+     * A Bridge-TTS bridge (g_max schedule) on MNIST from the task's prior to the clean digit: the same U-Net taking
+     * [x_t, x₁] (two channels) and returning x̂₀ (one), unconditional, t uniform on [10⁻⁵, 1 − 10⁻⁵] (Bridge-TTS's
+     * offset), previews by the bridge SDE in 50 steps on 10 training digits. Trained on the first
+     * {@link #RESTORATION_TRAINING_IMAGES} images for 6000 steps, the budget every restoration preset shares.
      */
     private static TrainingConfig bridge(String name, ImageBridge bridge) {
-        TrainingConfig base = image(name, "mnist", Preconditioning.edm("edm", 0.5),
-                new TimeDistribution.Uniform(BridgeSampler.OFFSET, 1 - BridgeSampler.OFFSET));
+        TrainingConfig base = restoration(image(name, "mnist", Preconditioning.edm("edm", 0.5),
+                new TimeDistribution.Uniform(BridgeSampler.OFFSET, 1 - BridgeSampler.OFFSET)));
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(base.name(), base.data(),
                 new NetworkConfig.UNet(2, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
                 base.time(), base.optimization(),
                 new TrainingConfig.Sampling("bridge-sde", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
                 null, bridge);
+    }
+
+    /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 6000 steps. */
+    private static TrainingConfig restoration(TrainingConfig base) {
+        TrainingConfig.Data d = base.data();
+        return new TrainingConfig(base.name(), new TrainingConfig.Data(d.source(), d.path(),
+                RESTORATION_TRAINING_IMAGES, d.channels(), d.resolution(), d.flip(), d.sampleShape()), base.network(),
+                base.preconditioning(), base.time(), base.optimization().withSteps(6000), base.sampling());
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,
