@@ -25,7 +25,7 @@ final class Models {
      * step count), so that {@code option} may be left out; otherwise the error names the option and the run.
      */
     static void requireRecordedSampling(Path run, String option) {
-        refuseBridge(run);
+        refuseRestoration(run);
         if (TrainingConfig.read(new RunDirectory(run).config()).distillation() == null) {
             throw new InvalidArgumentException(option + " is required: " + run + " records no sampling of its own "
                     + "(a distilled run does)");
@@ -33,29 +33,31 @@ final class Models {
     }
 
     /**
-     * Refuses a bridge run: it restores given observations, which the commands that generate from seeds alone
-     * ({@code sample}, {@code eval}, {@code serve}) do not take.
+     * Refuses a restoration run (a bridge, a conditional model, a regressor): it restores given observations, which
+     * the commands that generate from seeds alone ({@code sample}, {@code eval}, {@code serve}) do not take.
      */
-    private static void refuseBridge(Path run) {
+    private static void refuseRestoration(Path run) {
         if (run == null) {
             return;
         }
         TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
-        if (config.bridge() != null) {
-            throw new InvalidArgumentException(run + " is a bridge model (task " + config.bridge().task() + "): it "
-                    + "restores given observations, which this command does not take (docs/restoration.md)");
+        if (config.restorationTask() != null) {
+            String what = config.bridge() != null ? "a bridge model (task " + config.bridge().task()
+                    : "a " + config.restoration().method() + " restoration model (task " + config.restoration().task();
+            throw new InvalidArgumentException(run + " is " + what + "): it restores given observations, which this "
+                    + "command does not take (docs/restoration.md)");
         }
     }
 
     static Loaded load(String model, Path run, String process, NDManager manager) {
-        refuseBridge(run);
+        refuseRestoration(run);
         ModelSource source = source(model, run, process);
         return new Loaded(source.name(), source.load(manager));
     }
 
     /** The trained model of {@code --model bundled:NAME} or {@code --run DIR}. */
     static TrainedModel trained(String model, Path run, NDManager manager) {
-        refuseBridge(run);
+        refuseRestoration(run);
         return source(model, run, null).trained(manager);
     }
 

@@ -53,7 +53,7 @@ class EarlyValidationTest {
                 "--init", init.toString(), "--out", dir.resolve("x.npy").toString(), "--quiet");
     }
 
-    /** A bridge run restores given observations: the commands that generate from seeds refuse it by name. */
+    /** A restoration run restores given observations: the commands that generate from seeds refuse it by name. */
     @Test
     void aBridgeRunIsRefusedBySampleAndEval(@TempDir Path dir) {
         Path run = dir.resolve("bridge");
@@ -64,6 +64,11 @@ class EarlyValidationTest {
                 .toString());
         assertError(expected, "eval", "--run", run.toString(), "--n", "2");
         assertFalse(Files.exists(dir.resolve("x.png")));
+        Path regressor = dir.resolve("mmse");
+        Presets.named("mnist-mmse-inpaint").write(new RunDirectory(regressor).config());
+        assertError(regressor + " is a regression restoration model (task inpaint): it restores given observations, "
+                + "which this command does not take", "sample", "--run", regressor.toString(), "--n", "2", "--out",
+                dir.resolve("x.png").toString());
     }
 
     @Test

@@ -2,16 +2,12 @@ package org.diffusion4j.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.SpecOptions;
-import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.bridge.BridgeSampler;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.restore.ImageBridge;
@@ -74,10 +70,6 @@ public final class BridgeGenerator implements Generator {
         Conditions.refuseGaussianOptions(request, "a bridge model", "it steps uniformly in time from its prior",
                 "it starts from the observation's prior", "its SDE draws Gaussian noise from each seed");
         Conditions.requireClasses(request, 0);
-        if (request.observation() == null) {
-            throw new InvalidArgumentException("a bridge model restores observations: give one per seed ("
-                    + bridge.task() + ")");
-        }
         int steps = request.budget().steps(n -> (long) n);
         Map<String, Function<SpecOptions, BridgeSampler>> kinds = new LinkedHashMap<>();
         kinds.put("bridge-sde", o -> new BridgeSampler(bridge.reference(), true, steps, o.number("noise", 1),
@@ -88,15 +80,7 @@ public final class BridgeGenerator implements Generator {
         boolean stochastic = sampler.stochastic();
         RestorationTask task = bridge.restoration();
         try (NDManager work = manager.newSubManager()) {
-            NDArray y = NativeArrays.copy(request.observation(), DataType.FLOAT32);
-            y.attach(work);
-            NDArray prior = task.prior(y);
-            Shape expected = new Shape(request.seeds().length).addAll(sampleShape);
-            if (!prior.getShape().equals(expected)) {
-                throw new ShapeMismatchException("observations shaped " + y.getShape() + " give priors shaped "
-                        + prior.getShape() + ", but this model restores images " + expected + " (" + bridge.task()
-                        + ")");
-            }
+            NDArray prior = Conditions.prior(request, task, bridge.task(), sampleShape, work);
             NoiseSource noise = stochastic ? GaussianNoise.perSample(request.seeds()) : NoiseSource.NONE;
             NDArray restored = sampler.sample(ImageBridge.prediction(network), prior, noise, work);
             restored.attach(manager);

@@ -1,7 +1,13 @@
 package org.diffusion4j.generate;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.backend.NativeArrays;
+import org.diffusion4j.restore.RestorationTask;
 
 /** Checks of a request's conditions against what a model takes, shared by the generators. */
 final class Conditions {
@@ -28,7 +34,29 @@ final class Conditions {
 
     /** Refuses an observation: only a restoration model takes one. */
     static void refuseObservation(GenerationRequest request, String model) {
-        refuse(request.observation() != null, model, "an observation (only a restoration model, a bridge, does)");
+        refuse(request.observation() != null, model, "an observation (only a restoration model does)");
+    }
+
+    /**
+     * The prior x₁ = prior(y) of each observation of {@code request} (one per seed, required), in {@code manager}:
+     * what a restoration model of {@code task} (named {@code taskName} in messages) starts from or is conditioned
+     * on, checked to be one image of {@code sampleShape} per seed.
+     */
+    static NDArray prior(GenerationRequest request, RestorationTask task, String taskName, Shape sampleShape,
+            NDManager manager) {
+        if (request.observation() == null) {
+            throw new InvalidArgumentException("a restoration model restores observations: give one per seed ("
+                    + taskName + ")");
+        }
+        NDArray y = NativeArrays.copy(request.observation(), DataType.FLOAT32);
+        y.attach(manager);
+        NDArray prior = task.prior(y);
+        Shape expected = new Shape(request.seeds().length).addAll(sampleShape);
+        if (!prior.getShape().equals(expected)) {
+            throw new ShapeMismatchException("observations shaped " + y.getShape() + " give priors shaped "
+                    + prior.getShape() + ", but this model restores images " + expected + " (" + taskName + ")");
+        }
+        return prior;
     }
 
     private static void refuse(boolean asked, String model, String what) {

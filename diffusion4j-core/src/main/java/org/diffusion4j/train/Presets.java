@@ -9,6 +9,7 @@ import org.diffusion4j.nonlinear.SineDriftProcess;
 import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.restore.ImageBridge;
+import org.diffusion4j.restore.RestorationModel;
 
 /**
  * Ready-made training configs. The MNIST and Fashion-MNIST ones are sized for a two-core CPU: a class-conditional
@@ -19,7 +20,8 @@ public final class Presets {
     public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
             "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
             "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4", "mnist-bridge-inpaint",
-            "mnist-bridge-denoise", "mnist-bridge-deblur");
+            "mnist-bridge-denoise", "mnist-bridge-deblur", "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise",
+            "mnist-cond-deblur", "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur");
 
     /** Images of MNIST's 10 000 that restoration models train on; the rest are their held-out test inputs. */
     public static final int RESTORATION_TRAINING_IMAGES = 9000;
@@ -50,6 +52,10 @@ public final class Presets {
                     new TimeDistribution.Uniform(1e-5, 1));
             case "mnist-bridge-sr4", "mnist-bridge-inpaint", "mnist-bridge-denoise", "mnist-bridge-deblur" ->
                     bridge(name, new ImageBridge("gmax", name.substring("mnist-bridge-".length())));
+            case "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise", "mnist-cond-deblur" ->
+                    conditional(name, name.substring("mnist-cond-".length()));
+            case "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur" ->
+                    regression(name, name.substring("mnist-mmse-".length()));
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -150,6 +156,35 @@ public final class Presets {
                 base.time(), base.optimization(),
                 new TrainingConfig.Sampling("bridge-sde", 50, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
                 null, bridge);
+    }
+
+    /**
+     * A diffusion model of MNIST given the task's observation (SR3's conditioning) under EDM's preconditioning and
+     * training times: the same U-Net taking [c_in·x_t, x₁] (two channels) and returning one, unconditional on the
+     * class, previews by Heun in 18 steps; the restoration presets' data and budget.
+     */
+    private static TrainingConfig conditional(String name, String task) {
+        TrainingConfig base = restoration(named("mnist-edm"));
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(name, base.data(),
+                new NetworkConfig.UNet(2, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling(s.sampler(), s.steps(), s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null,
+                null, null, null, null, new RestorationModel("conditional", task));
+    }
+
+    /**
+     * The MMSE regressor of the task on MNIST: the same U-Net mapping the prior x₁ to x̂ (one channel in and out,
+     * noise label 0), trained with the squared error; the restoration presets' data and budget.
+     */
+    private static TrainingConfig regression(String name, String task) {
+        TrainingConfig base = restoration(named("mnist-edm"));
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(name, base.data(),
+                new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
+                base.time(), base.optimization(),
+                new TrainingConfig.Sampling("regression", 1, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
+                null, null, new RestorationModel("regression", task));
     }
 
     /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 6000 steps. */

@@ -15,6 +15,8 @@ import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.BridgeGenerator;
+import org.diffusion4j.generate.ConditionalGenerator;
+import org.diffusion4j.generate.RegressionGenerator;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.NonlinearGenerator;
@@ -93,6 +95,11 @@ public record TrainedModel(TrainingConfig config, Network network) {
         }
         if (config.bridge() != null) {
             return new BridgeGenerator(config.bridge(), network, shape, preview.sampler());
+        }
+        if (config.restoration() != null) {
+            return config.restoration().regression() ? new RegressionGenerator(config.restoration(), network, shape)
+                    : new ConditionalGenerator(config.restoration(), network, config.preconditioning(), shape,
+                            preview.gridSpec(), preview.sampler());
         }
         if (config.phaseSpace() != null) {
             return new PhaseSpaceGenerator(new PhaseSpaceModel(config.phaseSpace(), network,

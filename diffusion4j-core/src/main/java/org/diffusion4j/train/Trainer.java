@@ -240,17 +240,17 @@ public final class Trainer {
     }
 
     /**
-     * The observations of the first {@code n} training images for a bridge model (their task's, with the observation
-     * noise of seed 0), so previews restore the same inputs at every step; null for every other model.
+     * The observations of the first {@code n} training images for a restoration model (their task's, with the
+     * observation noise of seed 0), so previews restore the same inputs at every step; null for every other model.
      */
     private static NDArray observations(TrainingConfig config, ImageSet data, int n, NDManager manager) {
-        return config.bridge() == null ? null : observe(config, firstImages(data, n, manager));
+        return config.restorationTask() == null ? null : observe(config, firstImages(data, n, manager));
     }
 
-    /** The bridge task's observation of {@code clean}, with the observation noise of seed 0. */
+    /** The restoration task's observation of {@code clean}, with the observation noise of seed 0. */
     private static NDArray observe(TrainingConfig config, NDArray clean) {
         NDArray noise = NativeArrays.standardNormal(new SplittableRandom(0), clean.getShape(), clean.getManager());
-        return config.bridge().restoration().observe(clean, noise);
+        return config.restorationTask().observe(clean, noise);
     }
 
     private static NDArray firstImages(ImageSet data, int n, NDManager manager) {
@@ -258,11 +258,11 @@ public final class Trainer {
     }
 
     /**
-     * A bridge model's preview: for the first training images, rows of the prior each restoration starts from, the
-     * restoration with the config's sampler, and the clean image.
+     * A restoration model's preview: for the first training images, rows of the prior each restoration starts from
+     * (or is conditioned on), the restoration with the config's sampler, and the clean image.
      */
-    private static void bridgePreview(TrainingConfig config, Network ema, RunDirectory run, long step, ImageSet data,
-            NDManager parent) {
+    private static void restorationPreview(TrainingConfig config, Network ema, RunDirectory run, long step,
+            ImageSet data, NDManager parent) {
         int n = Math.min(config.sampling().previews(), data.size());
         try (NDManager manager = parent.newSubManager()) {
             NDArray clean = firstImages(data, n, manager);
@@ -270,18 +270,21 @@ public final class Trainer {
             NDArray restored = new TrainedModel(config, ema).generator().generate(GenerationRequest.builder(
                     GenerationRequest.consecutiveSeeds(0, n)).observation(y).steps(config.sampling().steps()).build(),
                     manager).samples();
-            NDArray rows = config.bridge().restoration().prior(y).concat(restored, 0).concat(clean, 0);
+            NDArray rows = config.restorationTask().prior(y).concat(restored, 0).concat(clean, 0);
             Shape sample = data.sampleShape();
             Previews.write(Previews.grid(rows.toFloatArray(), 3 * n, (int) sample.get(0), (int) sample.get(1), n, 2),
                     run.samples().resolve(String.format("step-%07d.png", step)));
         }
     }
 
-    /** {@link #preview(TrainingConfig, Network, RunDirectory, long, NDManager)}, with the data a bridge needs. */
+    /**
+     * {@link #preview(TrainingConfig, Network, RunDirectory, long, NDManager)}, with the data a restoration model
+     * needs.
+     */
     static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent,
             ImageSet data) {
-        if (config.bridge() != null) {
-            bridgePreview(config, ema, run, step, data, parent);
+        if (config.restorationTask() != null) {
+            restorationPreview(config, ema, run, step, data, parent);
         } else {
             preview(config, ema, run, step, parent);
         }
@@ -289,8 +292,8 @@ public final class Trainer {
 
     /** A grid (images) or a dot plot (2-D) of samples from the EMA network, at a fixed seed. */
     public static void preview(TrainingConfig config, Network ema, RunDirectory run, long step, NDManager parent) {
-        if (config.bridge() != null) {
-            throw new IllegalStateException("a bridge model's preview needs its training data");
+        if (config.restorationTask() != null) {
+            throw new IllegalStateException("a restoration model's preview needs its training data");
         }
         TrainingConfig.Sampling s = config.sampling();
         int n = s.previews();

@@ -25,6 +25,8 @@ import org.diffusion4j.nonlinear.TransitionTable;
 import org.diffusion4j.phase.PhaseEpsilon;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.restore.ImageBridge;
+import org.diffusion4j.restore.RestorationModel;
+import org.diffusion4j.restore.RestorationTask;
 
 /**
  * Everything that defines a training run, and so everything needed to rebuild its model: the data, the network,
@@ -54,13 +56,19 @@ import org.diffusion4j.restore.ImageBridge;
  * @param bridge absent for a model of noise; else the data-to-data bridge the model is trained on
  *     ({@link BridgeObjective}): a U-Net taking [x_t, x₁] (twice the data's channels) and returning x̂₀
  *     ({@code network.output_channels} the data's), times uniform inside (0, 1), and {@code preconditioning} unused
+ * @param restoration absent for a model of the data alone; else the observations it restores ({@link RestorationModel}):
+ *     {@code conditional}, a model of its Gaussian process whose U-Net also takes the task's prior x₁
+ *     ({@link ConditionalObjective}; twice the data's channels in, the data's out); {@code regression}, the MMSE
+ *     regressor x₁ ↦ x̂ ({@link RegressionObjective}; the data's channels in and out, {@code time} and
+ *     {@code preconditioning} unused)
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
         @JsonInclude(JsonInclude.Include.NON_NULL) Psld phaseSpace,
         @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation,
         @JsonInclude(JsonInclude.Include.NON_NULL) SineDriftProcess nonlinear,
-        @JsonInclude(JsonInclude.Include.NON_NULL) ImageBridge bridge) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) ImageBridge bridge,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RestorationModel restoration) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -76,7 +84,8 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
-        if (phaseSpace == null && nonlinear == null && bridge == null) {
+        if (phaseSpace == null && nonlinear == null && bridge == null
+                && (restoration == null || !restoration.regression())) {
             sampling.checkGrid();
         }
         if (distillation != null && phaseSpace != null) {
@@ -84,7 +93,11 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
                     + "distillation cannot both be set");
         }
         if (bridge != null) {
-            checkBridge(data, network, time, phaseSpace != null || nonlinear != null || distillation != null);
+            checkBridge(data, network, time, phaseSpace != null || nonlinear != null || distillation != null
+                    || restoration != null);
+        } else if (restoration != null) {
+            checkRestoration(restoration, data, network, preconditioning,
+                    phaseSpace != null || nonlinear != null || distillation != null);
         } else {
             checkNonlinear(nonlinear, phaseSpace, distillation, network, time);
             List<Integer> state = new ArrayList<>(data.sampleShape());
@@ -100,12 +113,51 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /** A config without a restoration block. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
+            Distillation distillation, SineDriftProcess nonlinear, ImageBridge bridge) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
+                nonlinear, bridge, null);
+    }
+
     /** A config of a process other than the bridge, read from older files and built by older code. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
             Distillation distillation, SineDriftProcess nonlinear) {
         this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
-                nonlinear, null);
+                nonlinear, null, null);
+    }
+
+    private static void checkRestoration(RestorationModel restoration, Data data, NetworkConfig network,
+            Preconditioning preconditioning, boolean otherProcess) {
+        if (otherProcess) {
+            throw new InvalidArgumentException("a restoration model (field restoration) cannot also set phase_space, "
+                    + "nonlinear or distillation");
+        }
+        List<Integer> input = new ArrayList<>(data.sampleShape());
+        String what = "the image x₁";
+        if (!restoration.regression()) {
+            input.set(0, 2 * input.get(0));
+            what = "[x_t, x₁]";
+            if (preconditioning.degradation() != null) {
+                throw new InvalidArgumentException("a conditional restoration model diffuses by a Gaussian process; "
+                        + "preconditioning.degradation must be absent, got " + preconditioning.degradation());
+            }
+        }
+        if (!(network instanceof NetworkConfig.UNet unet) || !input.equals(network.sampleShape())
+                || unet.outputs() != data.sampleShape().get(0)) {
+            throw new InvalidArgumentException("a " + restoration.method() + " restoration model needs a U-Net taking "
+                    + what + ", shape " + input + ", and returning the data's " + data.sampleShape().get(0)
+                    + " channels (network.output_channels), got " + (network instanceof NetworkConfig.UNet other
+                    ? "a U-Net taking " + network.sampleShape() + " and returning " + other.outputs() + " channels"
+                    : "a " + network.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " network"));
+        }
+    }
+
+    /** The task whose observations this model restores (a bridge or restoration model), or null. */
+    public RestorationTask restorationTask() {
+        return bridge != null ? bridge.restoration() : restoration != null ? restoration.restoration() : null;
     }
 
     private static void checkBridge(Data data, NetworkConfig network, TimeDistribution time, boolean otherProcess) {
@@ -198,6 +250,11 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         if (bridge != null) {
             return new BridgeObjective(bridge);
+        }
+        if (restoration != null) {
+            return restoration.regression() ? new RegressionObjective(restoration.restoration())
+                    : new ConditionalObjective(restoration.restoration(),
+                            new Objective(preconditioning, LossWeight.parse(lossWeight)));
         }
         return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
                 : new Objective(preconditioning, LossWeight.parse(lossWeight));
@@ -469,6 +526,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (bridge != null) {
             return "is a bridge model (field bridge is set)";
         }
+        if (restoration != null) {
+            return "is a " + restoration.method() + " restoration model (field restoration is set)";
+        }
         if (preconditioning.degradation() != null) {
             return "is a degraded-process model (field preconditioning.degradation = "
                     + preconditioning.degradation() + ")";
@@ -482,7 +542,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight, phaseSpace, distillation, nonlinear, bridge);
+                sampling, lossWeight, phaseSpace, distillation, nonlinear, bridge, restoration);
     }
 
     /** The config as JSON. */

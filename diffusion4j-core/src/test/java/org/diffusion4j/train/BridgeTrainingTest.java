@@ -162,7 +162,7 @@ class BridgeTrainingTest {
                     .sampler("bridge-ode").steps(3).build(), m).samples().toFloatArray(), "the ODE's do not");
             InvalidArgumentException missing = assertThrows(InvalidArgumentException.class, () -> generator.generate(
                     GenerationRequest.builder(seeds).steps(3).build(), m));
-            assertEquals("a bridge model restores observations: give one per seed (sr:factor=2,noise=0.1)",
+            assertEquals("a restoration model restores observations: give one per seed (sr:factor=2,noise=0.1)",
                     missing.getMessage());
             Generator mixture = ModelSource.named("gmm:eight-gaussians").load(m);
             InvalidArgumentException refused = assertThrows(InvalidArgumentException.class, () -> mixture.generate(
