@@ -1,0 +1,152 @@
+package org.diffusion4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.Backend;
+import org.diffusion4j.data.IdxDatasets;
+import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.eval.Classifier;
+import org.diffusion4j.eval.RestorationEvaluation;
+import org.diffusion4j.generate.Budget;
+import org.diffusion4j.generate.GenerationRequest;
+import org.diffusion4j.generate.Generator;
+import org.diffusion4j.io.AtomicFiles;
+import org.diffusion4j.io.OutputPaths;
+import org.diffusion4j.restore.RestorationTask;
+import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.TrainedModel;
+import org.diffusion4j.train.TrainingConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code d4j eval-restore}: restore a task's held-out test set with a trained restorer and measure it. */
+@Command(name = "eval-restore", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Restore the held-out test images of a restoration run's task and measure the restorations.",
+            "The test set: the images after the ones the run trained on (its data.size), each observed with noise "
+                    + "from (--seed, its index). Measures: MSE and PSNR to the clean images; the Fréchet distance, "
+                    + "in the bundled classifier's feature space, to as many training images (beside its floor: the "
+                    + "clean test images' distance to them) and to the clean test images themselves; consistency ‖A(x̂) − y‖ (RMS per value), and variability "
+                    + "(per-pixel standard deviation over K restorations of each of the first inputs)."})
+final class EvalRestoreCommand implements Callable<Integer> {
+
+    @Option(names = "--run", required = true, paramLabel = "RUN",
+            description = "A trained restoration run (a bridge, conditional or regression model).")
+    Path run;
+
+    @Option(names = "--sampler", paramLabel = "SPEC",
+            description = "Sampler spec (default: the run's preview sampler): bridge-sde[:noise=S] or bridge-ode for "
+                    + "a bridge, any sampler of its process for a conditional model, regression for a regressor.")
+    String sampler;
+
+    @Option(names = "--nfe", required = true, paramLabel = "N",
+            description = "Model calls per restoration: the most steps whose calls fit in N.")
+    int nfe;
+
+    @Option(names = "--n", defaultValue = "1000", paramLabel = "N",
+            description = "Test inputs to restore (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--variability", defaultValue = "100", paramLabel = "M",
+            description = "Inputs restored K more times for the variability; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int variabilityInputs;
+
+    @Option(names = "--k", defaultValue = "16", paramLabel = "K",
+            description = "Restorations per input for the variability (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+            description = "Seed of the observations' noise; restoration i uses seed i (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:D4J_DATA:-data}",
+            description = "Where MNIST and Fashion-MNIST are (default: $D4J_DATA or ./data).")
+    Path dataDir;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the measurements as JSON.")
+    Path json;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (nfe < 1) {
+            throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
+        }
+        if (n < 1) {
+            throw new InvalidArgumentException("--n must be at least 1, got " + n);
+        }
+        if (variabilityInputs < 0 || variabilityInputs > n) {
+            throw new InvalidArgumentException("--variability must be between 0 and --n (" + n + "), got "
+                    + variabilityInputs);
+        }
+        if (variabilityInputs > 0 && k < 2) {
+            throw new InvalidArgumentException("--k must be at least 2, got " + k);
+        }
+        if (json != null) {
+            OutputPaths.requireWritableFile(json, "--json");
+        }
+        TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
+        RestorationTask task = config.restorationTask();
+        if (task == null) {
+            throw new InvalidArgumentException(run + " is not a restoration model (a bridge, conditional or "
+                    + "regression model); d4j eval measures models of noise");
+        }
+        String source = config.data().source();
+        int trained = config.data().size();
+        if (!List.of("mnist", "fashion").contains(source) || trained == 0) {
+            throw new InvalidArgumentException(run + " trained on " + (trained == 0 ? "all of " : "") + source
+                    + "; its held-out test images are the MNIST or Fashion-MNIST images after data.size");
+        }
+        IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, false).load(IdxDatasets.Kind.parse(source));
+        loaded.notes().forEach(note -> System.err.println("d4j eval-restore: " + note));
+        ImageSet all = loaded.images();
+        if (trained + n > all.size()) {
+            throw new InvalidArgumentException("--n " + n + " test images asked for, but " + source + " has "
+                    + (all.size() - trained) + " after the " + trained + " the run trained on");
+        }
+        RestorationEvaluation.TestSet test = new RestorationEvaluation.TestSet(task, all.slice(trained, trained + n),
+                seed);
+        try (NDManager manager = Backend.newManager()) {
+            Generator restorer = TrainedModel.load(run, manager).generator();
+            String used = sampler != null ? sampler : restorer.defaultSampler();
+            GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, n))
+                    .sampler(used).budget(Budget.nfe(nfe)).build();
+            RestorationEvaluation.Result r;
+            try (Classifier classifier = Classifier.bundled(source);
+                    Progress progress = new Progress("eval-restore", n, quiet, System.err)) {
+                r = RestorationEvaluation.evaluate(restorer, request, test, classifier, all.slice(0, n),
+                        variabilityInputs, k, manager, progress::skipTo);
+            }
+            System.out.printf(Locale.ROOT, "%s (%s, %s), %s %d steps (NFE %d), %d test inputs%n", config.name(),
+                    restorer.kind(), source, used, r.steps(), r.evaluations(), r.inputs());
+            System.out.printf(Locale.ROOT, "PSNR               %10.3f dB  (MSE %.5f)%n", r.psnr(), r.mse());
+            System.out.printf(Locale.ROOT, "Fréchet distance   %10.3f     (the clean test images' %.3f; to "
+                    + "training images)%n", r.frechet(), r.frechetFloor());
+            System.out.printf(Locale.ROOT, "FD to the clean    %10.3f     (to the test images themselves)%n",
+                    r.frechetToClean());
+            System.out.printf(Locale.ROOT, "consistency        %10.5f     (RMS of A(x̂) − y; σ_y = %s)%n",
+                    r.consistency(), task.noise());
+            if (variabilityInputs > 0) {
+                System.out.printf(Locale.ROOT, "variability        %10.5f     (per-pixel std over %d restorations of "
+                        + "%d inputs)%n", r.variability(), k, variabilityInputs);
+            }
+            if (json != null) {
+                ObjectNode out = TrainingConfig.JSON.valueToTree(r);
+                out.put("run", run.toString());
+                out.put("kind", restorer.kind());
+                out.put("sampler", used);
+                out.put("nfe_budget", nfe);
+                out.put("seed", seed);
+                AtomicFiles.writeString(json, out.toPrettyString() + "\n");
+                System.out.println("wrote " + json);
+            }
+        }
+        return 0;
+    }
+}
