@@ -21,9 +21,9 @@ public final class D4j implements Runnable {
      * took 0.06–0.11 s of a sampling run's start-up (docs/performance.md); a run that names its command is given only that one.
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, TrainCommand.class, DistillCommand.class,
-            FinetuneCommand.class, SampleCommand.class, EvalCommand.class, EvalRestoreCommand.class, BenchCommand.class,
-            ExportCommand.class, ServeCommand.class, TuneGridCommand.class, TrainClassifierCommand.class,
-            CommandLine.HelpCommand.class);
+            FinetuneCommand.class, SampleCommand.class, EvalCommand.class, EvalRestoreCommand.class,
+            RestoreCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class, TuneGridCommand.class,
+            TrainClassifierCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

@@ -95,6 +95,34 @@ public final class ImageFolder {
                 "folder:" + dir);
     }
 
+    /**
+     * One image file at its own size, as a set of one image shaped (channels, height, width) with values in [−1, 1]:
+     * 1 channel for a gray image, 3 for a colour one (alpha is dropped), {@code name} the file.
+     */
+    public static ImageSet readOne(Path file, ReadLimits limits) {
+        BufferedImage image = read(file, limits);
+        int channels = image.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int plane = width * height;
+        float[] values = new float[channels * plane];
+        java.awt.image.Raster raster = image.getRaster();
+        double max = (1L << image.getColorModel().getComponentSize(0)) - 1;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (channels == 1) {
+                    values[y * width + x] = (float) (2 * raster.getSample(x, y, 0) / max - 1);
+                } else {
+                    int rgb = image.getRGB(x, y);
+                    values[y * width + x] = ((rgb >> 16) & 0xff) / 127.5f - 1;
+                    values[plane + y * width + x] = ((rgb >> 8) & 0xff) / 127.5f - 1;
+                    values[2 * plane + y * width + x] = (rgb & 0xff) / 127.5f - 1;
+                }
+            }
+        }
+        return new ImageSet(values, new int[1], new Shape(channels, height, width), 0, file.toString());
+    }
+
     /** Decodes {@code file} after checking the size its header declares against the pixel ceiling. */
     private static BufferedImage read(Path file, ReadLimits limits) {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
