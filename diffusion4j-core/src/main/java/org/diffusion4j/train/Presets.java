@@ -145,7 +145,7 @@ public final class Presets {
      * A Bridge-TTS bridge (g_max schedule) on MNIST from the task's prior to the clean digit: the same U-Net taking
      * [x_t, x₁] (two channels) and returning x̂₀ (one), unconditional, t uniform on [10⁻⁵, 1 − 10⁻⁵] (Bridge-TTS's
      * offset), previews by the bridge SDE in 50 steps on 10 training digits. Trained on the first
-     * {@link #RESTORATION_TRAINING_IMAGES} images for 6000 steps, the budget every restoration preset shares.
+     * {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps, the budget every restoration preset shares.
      */
     private static TrainingConfig bridge(String name, ImageBridge bridge) {
         TrainingConfig base = restoration(image(name, "mnist", Preconditioning.edm("edm", 0.5),
@@ -187,12 +187,12 @@ public final class Presets {
                 null, null, new RestorationModel("regression", task));
     }
 
-    /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 6000 steps. */
+    /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps. */
     private static TrainingConfig restoration(TrainingConfig base) {
         TrainingConfig.Data d = base.data();
         return new TrainingConfig(base.name(), new TrainingConfig.Data(d.source(), d.path(),
                 RESTORATION_TRAINING_IMAGES, d.channels(), d.resolution(), d.flip(), d.sampleShape()), base.network(),
-                base.preconditioning(), base.time(), base.optimization().withSteps(6000), base.sampling());
+                base.preconditioning(), base.time(), base.optimization().withSteps(4000), base.sampling());
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,
