@@ -42,6 +42,15 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
      */
     NDArray whiten(NDArray n);
 
+    /**
+     * s when every non-zero singular value of A is s (A·Aᵀ = s²·I on A's range), so that {@link #prior} is the
+     * pseudo-inverse A⁺ and prior(A(x)) the orthogonal projection of x onto A's row space: what projection-type
+     * posterior samplers (DDRM) need; NaN for an operator without that structure.
+     */
+    default double uniformSingularValue() {
+        return Double.NaN;
+    }
+
     /** y = A(x) + σ_y·w, w = {@link #whiten}(n) for standard normal {@code n} shaped like x. */
     default NDArray observe(NDArray x, NDArray n) {
         NDArray clean = measure(x);
@@ -82,6 +91,12 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
         @Override
         public NDArray adjoint(NDArray y) {
             return Scalars.times(prior(y), 1.0 / (factor * factor));
+        }
+
+        /** 1/f: each row of A is 1/f² on f² pixels. */
+        @Override
+        public double uniformSingularValue() {
+            return 1.0 / factor;
         }
 
         /** f·A(n): block means of white noise have standard deviation 1/f. */
@@ -148,6 +163,12 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
             return measure(y);
         }
 
+        /** 1: A is a 0/1 mask. */
+        @Override
+        public double uniformSingularValue() {
+            return 1;
+        }
+
         /** The noise on the observed pixels; the box stays 0. */
         @Override
         public NDArray whiten(NDArray n) {
@@ -172,6 +193,11 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
         @Override
         public String spec() {
             return "denoise:noise=" + noise;
+        }
+
+        @Override
+        public double uniformSingularValue() {
+            return 1;
         }
 
         @Override
