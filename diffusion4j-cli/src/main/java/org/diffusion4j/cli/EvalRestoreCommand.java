@@ -18,29 +18,46 @@ import org.diffusion4j.generate.Generator;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.restore.RestorationTask;
-import org.diffusion4j.train.RunDirectory;
-import org.diffusion4j.train.TrainedModel;
+import org.diffusion4j.train.Presets;
 import org.diffusion4j.train.TrainingConfig;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code d4j eval-restore}: restore a task's held-out test set with a trained restorer and measure it. */
 @Command(name = "eval-restore", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Restore the held-out test images of a restoration run's task and measure the restorations.",
-            "The test set: the images after the ones the run trained on (its data.size), each observed with noise "
-                    + "from (--seed, its index). Measures: MSE and PSNR to the clean images; the Fréchet distance, "
+        description = {"Restore held-out test images of a task and measure the restorations.",
+            "The restorer: a restoration run of the task, or any model of noise as a zero-shot prior (DPS, DDRM). "
+                    + "The test set: the images after the ones the model trained on (its data.size; image 9000 on "
+                    + "for a model trained on all of them, with a note), each observed with noise from (--seed, its "
+                    + "index). Measures: MSE and PSNR to the clean images; the Fréchet distance, "
                     + "in the bundled classifier's feature space, to as many training images (beside its floor: the "
                     + "clean test images' distance to them) and to the clean test images themselves; consistency ‖A(x̂) − y‖ (RMS per value), and variability "
                     + "(per-pixel standard deviation over K restorations of each of the first inputs)."})
 final class EvalRestoreCommand implements Callable<Integer> {
 
-    @Option(names = "--run", required = true, paramLabel = "RUN",
-            description = "A trained restoration run (a bridge, conditional or regression model).")
-    Path run;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--run", paramLabel = "RUN", description = "A trained run: a restoration model (a bridge, "
+                + "conditional or regression model), or a model of noise as a zero-shot prior (with --task).")
+        Path run;
+
+        @Option(names = "--model", paramLabel = "MODEL",
+                description = "A shipped model as a zero-shot prior (bundled:mnist-edm; with --task).")
+        String model;
+    }
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "The task a zero-shot prior restores: sr4, inpaint, denoise, deblur or a spec; a restoration "
+                    + "run's own task by default.")
+    String taskSpec;
 
     @Option(names = "--sampler", paramLabel = "SPEC",
-            description = "Sampler spec (default: the run's preview sampler): bridge-sde[:noise=S] or bridge-ode for "
-                    + "a bridge, any sampler of its process for a conditional model, regression for a regressor.")
+            description = "Sampler spec (default: the run's preview sampler; ddrm for a zero-shot prior): "
+                    + "bridge-sde[:noise=S] or bridge-ode for a bridge, any sampler of its process for a conditional "
+                    + "model, regression for a regressor, dps[:zeta=Z] or ddrm[:eta=E,eta_b=B] for a zero-shot prior.")
     String sampler;
 
     @Option(names = "--nfe", required = true, paramLabel = "N",
@@ -91,40 +108,42 @@ final class EvalRestoreCommand implements Callable<Integer> {
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
         }
-        TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
-        RestorationTask task = config.restorationTask();
-        if (task == null) {
-            throw new InvalidArgumentException(run + " is not a restoration model (a bridge, conditional or "
-                    + "regression model); d4j eval measures models of noise");
-        }
-        String source = config.data().source();
-        int trained = config.data().size();
-        if (!List.of("mnist", "fashion").contains(source) || trained == 0) {
-            throw new InvalidArgumentException(run + " trained on " + (trained == 0 ? "all of " : "") + source
-                    + "; its held-out test images are the MNIST or Fashion-MNIST images after data.size");
-        }
-        IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, false).load(IdxDatasets.Kind.parse(source));
-        loaded.notes().forEach(note -> System.err.println("d4j eval-restore: " + note));
-        ImageSet all = loaded.images();
-        if (trained + n > all.size()) {
-            throw new InvalidArgumentException("--n " + n + " test images asked for, but " + source + " has "
-                    + (all.size() - trained) + " after the " + trained + " the run trained on");
-        }
-        RestorationEvaluation.TestSet test = new RestorationEvaluation.TestSet(task, all.slice(trained, trained + n),
-                seed);
+        Restorers.check(source.run, source.model, taskSpec);
         try (NDManager manager = Backend.newManager()) {
-            Generator restorer = TrainedModel.load(run, manager).generator();
+            Restorers.Resolved resolved = Restorers.resolve(source.run, source.model, taskSpec, manager);
+            TrainingConfig config = resolved.config();
+            String data = config.data().source();
+            if (!List.of("mnist", "fashion").contains(data)) {
+                throw new InvalidArgumentException(resolved.name() + " trained on " + data + "; restorations are "
+                        + "measured on held-out MNIST or Fashion-MNIST images");
+            }
+            IdxDatasets.Loaded loaded = new IdxDatasets(dataDir, false).load(IdxDatasets.Kind.parse(data));
+            loaded.notes().forEach(note -> System.err.println("d4j eval-restore: " + note));
+            ImageSet all = loaded.images();
+            int first = config.data().size() > 0 ? config.data().size() : Presets.RESTORATION_TRAINING_IMAGES;
+            if (config.data().size() == 0) {
+                System.err.println("d4j eval-restore: note: " + resolved.name() + " trained on all of " + data
+                        + ", the test images " + first + " … " + (first + n - 1) + " included");
+            }
+            if (first + n > all.size()) {
+                throw new InvalidArgumentException("--n " + n + " test images asked for, but " + data + " has "
+                        + (all.size() - first) + " after the " + first + " the model trained on");
+            }
+            RestorationTask task = resolved.task();
+            RestorationEvaluation.TestSet test = new RestorationEvaluation.TestSet(task, all.slice(first, first + n),
+                    seed);
+            Generator restorer = resolved.generator();
             String used = sampler != null ? sampler : restorer.defaultSampler();
             GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, n))
                     .sampler(used).budget(Budget.nfe(nfe)).build();
             RestorationEvaluation.Result r;
-            try (Classifier classifier = Classifier.bundled(source);
+            try (Classifier classifier = Classifier.bundled(data);
                     Progress progress = new Progress("eval-restore", n, quiet, System.err)) {
                 r = RestorationEvaluation.evaluate(restorer, request, test, classifier, all.slice(0, n),
                         variabilityInputs, k, manager, progress::skipTo);
             }
-            System.out.printf(Locale.ROOT, "%s (%s, %s), %s %d steps (NFE %d), %d test inputs%n", config.name(),
-                    restorer.kind(), source, used, r.steps(), r.evaluations(), r.inputs());
+            System.out.printf(Locale.ROOT, "%s (%s, %s), %s %d steps (NFE %d), %d test inputs%n", resolved.name(),
+                    restorer.kind(), data, used, r.steps(), r.evaluations(), r.inputs());
             System.out.printf(Locale.ROOT, "PSNR               %10.3f dB  (MSE %.5f)%n", r.psnr(), r.mse());
             System.out.printf(Locale.ROOT, "Fréchet distance   %10.3f     (the clean test images' %.3f; to "
                     + "training images)%n", r.frechet(), r.frechetFloor());
@@ -138,7 +157,7 @@ final class EvalRestoreCommand implements Callable<Integer> {
             }
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);
-                out.put("run", run.toString());
+                out.put("model", resolved.name());
                 out.put("kind", restorer.kind());
                 out.put("sampler", used);
                 out.put("nfe_budget", nfe);

@@ -17,22 +17,21 @@ import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
+import org.diffusion4j.generate.PosteriorGenerator;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.io.ReadLimits;
 import org.diffusion4j.restore.RestorationTask;
-import org.diffusion4j.train.RunDirectory;
-import org.diffusion4j.train.TrainedModel;
-import org.diffusion4j.train.TrainingConfig;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code d4j restore}: restore a user's degraded images with a trained restoration model. */
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Restore degraded images with a trained restoration run (a bridge, conditional or "
-                + "regression model) of the same task.",
+                + "regression model) of the task, or with any model of noise as a zero-shot prior (DPS, DDRM).",
             "The input is the task's observation y: a PNG (one image) or a .npy batch (N, C, h, w) in [−1, 1], "
                     + "7 × 7 for sr4, 28 × 28 for inpaint, denoise and deblur on MNIST; with --from-clean, clean "
                     + "images that are degraded first (the task's noise from --seed).",
@@ -40,19 +39,22 @@ import picocli.CommandLine.Option;
                     + "the clean image with --from-clean, the K restorations, their mean and their per-pixel "
                     + "standard deviation (black 0, white ≥ 0.5); .npy, the restorations shaped (N, K, C, H, W)."})
 final class RestoreCommand implements Callable<Integer> {
+    /** The steps of a zero-shot prior when --nfe is not given. */
+    static final int DEFAULT_ZERO_SHOT_STEPS = 50;
 
     @Option(names = "--task", required = true, paramLabel = "TASK",
-            description = "The degradation: sr4, inpaint, denoise, deblur (or a spec such as sr:factor=2); it must "
-                    + "be the run's.")
+            description = "The degradation: sr4, inpaint, denoise, deblur (or a spec such as sr:factor=2); a "
+                    + "restoration run's own.")
     String taskSpec;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN", description = "A trained restoration run.")
-    Path run;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    EvalRestoreCommand.Source source;
 
     @Option(names = "--method", paramLabel = "SPEC",
-            description = "How the run restores (default: its preview sampler): bridge-sde[:noise=S] or bridge-ode "
-                    + "for a bridge, any sampler of its process (heun, dpmpp-2m, euler-ancestral, …) for a "
-                    + "conditional model, regression for a regressor.")
+            description = "How it restores (default: the run's preview sampler; ddrm for a zero-shot prior): "
+                    + "bridge-sde[:noise=S] or bridge-ode for a bridge, any sampler of its process (heun, dpmpp-2m, "
+                    + "euler-ancestral, …) for a conditional model, regression for a regressor, dps[:zeta=Z] or "
+                    + "ddrm[:eta=E,eta_b=B] for a zero-shot prior.")
     String method;
 
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "The observation(s): .png or .npy.")
@@ -66,7 +68,8 @@ final class RestoreCommand implements Callable<Integer> {
     int samples;
 
     @Option(names = "--nfe", paramLabel = "N",
-            description = "Model calls per restoration (default: the run's preview sampler's steps).")
+            description = "Model calls per restoration (default: the run's preview sampler's steps; 50 for a "
+                    + "zero-shot prior).")
     Integer nfe;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
@@ -91,24 +94,16 @@ final class RestoreCommand implements Callable<Integer> {
         if (nfe != null && nfe < 1) {
             throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
         }
-        RestorationTask task = RestorationTask.byName(taskSpec);
-        TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
-        RestorationTask trained = config.restorationTask();
-        if (trained == null) {
-            throw new InvalidArgumentException(run + " is not a restoration model (a bridge, conditional or "
-                    + "regression model); it cannot restore observations");
-        }
-        if (!trained.equals(task)) {
-            throw new InvalidArgumentException(run + " was trained for task " + trained.spec() + "; --task "
-                    + taskSpec + " (" + task.spec() + ") is another");
-        }
+        Restorers.check(source.run, source.model, taskSpec);
         try (NDManager manager = Backend.newManager()) {
-            Generator restorer = TrainedModel.load(run, manager).generator();
+            Restorers.Resolved resolved = Restorers.resolve(source.run, source.model, taskSpec, manager);
+            RestorationTask task = resolved.task();
+            Generator restorer = resolved.generator();
             String sampler = method != null ? method : restorer.defaultSampler();
             String name = sampler.contains(":") ? sampler.substring(0, sampler.indexOf(':')) : sampler;
             if (!restorer.samplers().contains(name)) {
-                throw new InvalidArgumentException("--method " + sampler + ": " + run + " (" + restorer.kind()
-                        + ") restores with " + String.join(", ", restorer.samplers()));
+                throw new InvalidArgumentException("--method " + sampler + ": " + resolved.name() + " ("
+                        + restorer.kind() + ") restores with " + String.join(", ", restorer.samplers()));
             }
             Shape image = restorer.sampleShape();
             NDArray input = read(in, manager);
@@ -122,7 +117,8 @@ final class RestoreCommand implements Callable<Integer> {
                 }
             }
             NDArray repeated = y.repeat(0, samples);
-            Budget budget = nfe != null ? Budget.nfe(nfe) : Budget.steps(config.sampling().steps());
+            Budget budget = nfe != null ? Budget.nfe(nfe) : restorer instanceof PosteriorGenerator
+                    ? Budget.steps(DEFAULT_ZERO_SHOT_STEPS) : Budget.steps(resolved.config().sampling().steps());
             NDArray restored = restorer.generate(GenerationRequest.builder(seeds).observation(repeated)
                     .sampler(sampler).budget(budget).build(), manager).samples()
                     .toType(DataType.FLOAT32, false);

@@ -39,6 +39,7 @@ class RestoreCommandTest {
     static Path dir;
     static Path bridge;
     static Path regressor;
+    static Path prior;
     static Path observations;
 
     @BeforeAll
@@ -66,6 +67,11 @@ class RestoreCommandTest {
                 new TrainingConfig.Sampling("regression", 1, 0.002, 80, 7, 4), null, null, null, null, null,
                 new RestorationModel("regression", "inpaint:top=2,left=2,size=3")), data,
                 new RunDirectory(regressor), false, new Trainer.Listener() { });
+        prior = dir.resolve("prior");
+        Trainer.train(new TrainingConfig("tiny-prior", d, new NetworkConfig.UNet(1, 8, 16, List.of(1, 2), 1,
+                List.of(), 0, 0), Presets.named("mnist-edm").preconditioning(), Presets.named("mnist-edm").time(), o,
+                new TrainingConfig.Sampling("heun", 3, 0.002, 80, 7, 4)), data, new RunDirectory(prior), false,
+                new Trainer.Listener() { });
         observations = dir.resolve("y.npy");
         try (NDManager m = Backend.newManager()) {
             ArrayFiles.write(observations, m.randomUniform(-1, 1, new Shape(3, 1, 4, 4)));
@@ -93,6 +99,35 @@ class RestoreCommandTest {
             assertEquals(new Shape(3, 2, 1, 8, 8), x.getShape());
             assertArrayEquals(x.get(":, 0").toFloatArray(), x.get(":, 1").toFloatArray(), "the ODE is deterministic");
         }
+    }
+
+    /** A model of noise restores as a zero-shot prior: DDRM and DPS, K samples per input. */
+    @Test
+    void aModelOfNoiseRestoresZeroShot() throws Exception {
+        for (String method : List.of("ddrm", "dps:zeta=0.5")) {
+            Path array = dir.resolve("zero-shot.npy");
+            CliRunner.Result r = CliRunner.run("restore", "--task", "sr:factor=2", "--run", prior.toString(),
+                    "--method", method, "--in", observations.toString(), "--out", array.toString(), "--n-samples",
+                    "2", "--nfe", "3");
+            assertEquals(0, r.exitCode(), r.err());
+            try (NDManager m = Backend.newManager()) {
+                NDArray x = ArrayFiles.read(array, m);
+                assertEquals(new Shape(3, 2, 1, 8, 8), x.getShape(), method);
+                assertFalse(java.util.Arrays.equals(x.get(":, 0").toFloatArray(), x.get(":, 1").toFloatArray()),
+                        method + " samples depend on their seeds");
+            }
+        }
+        assertError("--method bridge-ode: " + prior + " (zero-shot:sr:factor=2,noise=0.0) restores with dps, ddrm",
+                "restore", "--task", "sr:factor=2", "--run", prior.toString(), "--method", "bridge-ode", "--in",
+                observations.toString(), "--out", dir.resolve("none.npy").toString());
+        Path clean = dir.resolve("clean.npy");
+        try (NDManager m = Backend.newManager()) {
+            ArrayFiles.write(clean, m.zeros(new Shape(1, 1, 8, 8)));
+        }
+        assertError("DDRM here needs an operator whose non-zero singular values are all equal", "restore", "--task",
+                "deblur", "--run", prior.toString(), "--in", clean.toString(), "--out",
+                dir.resolve("none.npy").toString(), "--from-clean");
+        assertFalse(Files.exists(dir.resolve("none.npy")));
     }
 
     /** A clean 8×8 gray PNG is degraded by the task first; the grid gains the clean column. */

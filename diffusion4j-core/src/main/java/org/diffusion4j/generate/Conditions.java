@@ -44,19 +44,28 @@ final class Conditions {
      */
     static NDArray prior(GenerationRequest request, RestorationTask task, String taskName, Shape sampleShape,
             NDManager manager) {
+        return task.prior(observation(request, task, taskName, sampleShape, manager));
+    }
+
+    /**
+     * The observations y of {@code request} (one per seed, required) as float32 in {@code manager}, checked to give
+     * priors of one image of {@code sampleShape} per seed.
+     */
+    static NDArray observation(GenerationRequest request, RestorationTask task, String taskName, Shape sampleShape,
+            NDManager manager) {
         if (request.observation() == null) {
             throw new InvalidArgumentException("a restoration model restores observations: give one per seed ("
                     + taskName + ")");
         }
         NDArray y = NativeArrays.copy(request.observation(), DataType.FLOAT32);
         y.attach(manager);
-        NDArray prior = task.prior(y);
         Shape expected = new Shape(request.seeds().length).addAll(sampleShape);
-        if (!prior.getShape().equals(expected)) {
-            throw new ShapeMismatchException("observations shaped " + y.getShape() + " give priors shaped "
-                    + prior.getShape() + ", but this model restores images " + expected + " (" + taskName + ")");
+        Shape prior = task.prior(y).getShape();
+        if (!prior.equals(expected)) {
+            throw new ShapeMismatchException("observations shaped " + y.getShape() + " give priors shaped " + prior
+                    + ", but this model restores images " + expected + " (" + taskName + ")");
         }
-        return prior;
+        return y;
     }
 
     private static void refuse(boolean asked, String model, String what) {

@@ -21,7 +21,8 @@ public final class Presets {
             "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
             "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4", "mnist-bridge-inpaint",
             "mnist-bridge-denoise", "mnist-bridge-deblur", "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise",
-            "mnist-cond-deblur", "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur");
+            "mnist-cond-deblur", "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur",
+            "mnist-prior");
 
     /** Images of MNIST's 10 000 that restoration models train on; the rest are their held-out test inputs. */
     public static final int RESTORATION_TRAINING_IMAGES = 9000;
@@ -56,6 +57,7 @@ public final class Presets {
                     conditional(name, name.substring("mnist-cond-".length()));
             case "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur" ->
                     regression(name, name.substring("mnist-mmse-".length()));
+            case "mnist-prior" -> prior();
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -185,6 +187,17 @@ public final class Presets {
                 base.time(), base.optimization(),
                 new TrainingConfig.Sampling("regression", 1, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
                 null, null, new RestorationModel("regression", task));
+    }
+
+    /**
+     * The unconditional prior of zero-shot restoration (DPS, DDRM): {@code mnist-edm}'s U-Net without classes, on the
+     * restoration presets' data and budget, so that it has not seen their test images.
+     */
+    private static TrainingConfig prior() {
+        TrainingConfig base = restoration(named("mnist-edm"));
+        return new TrainingConfig("mnist-prior", base.data(),
+                new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0), base.preconditioning(),
+                base.time(), base.optimization(), base.sampling());
     }
 
     /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps. */

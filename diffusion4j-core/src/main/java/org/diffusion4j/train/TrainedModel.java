@@ -11,20 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.diffusion4j.DiffusionException;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.denoise.NetworkDenoiser;
 import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.BridgeGenerator;
 import org.diffusion4j.generate.ConditionalGenerator;
-import org.diffusion4j.generate.RegressionGenerator;
 import org.diffusion4j.generate.Generator;
 import org.diffusion4j.generate.Generators;
 import org.diffusion4j.generate.NonlinearGenerator;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
+import org.diffusion4j.generate.PosteriorGenerator;
+import org.diffusion4j.generate.RegressionGenerator;
 import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nonlinear.NonlinearModel;
 import org.diffusion4j.phase.PhaseSpaceModel;
+import org.diffusion4j.restore.RestorationTask;
 
 /**
  * A trained model ready to sample: a run's config and its EMA weights ({@code model.safetensors}). Models shipped
@@ -107,6 +110,21 @@ public record TrainedModel(TrainingConfig config, Network network) {
         }
         return Generators.network(network, config.preconditioning(), shape, preview.gridSpec(), preview.sampler(),
                 config.distillation() != null ? Budget.steps(preview.steps()) : null);
+    }
+
+    /**
+     * The model as an unconditional prior for zero-shot posterior sampling of {@code task} ({@link PosteriorGenerator}:
+     * DPS, DDRM), for a model of a Gaussian process that samples unconditionally (its null class for a
+     * class-conditional one).
+     */
+    public Generator zeroShot(RestorationTask task) {
+        String why = config.notGaussian();
+        if (why != null || config.distillation() != null) {
+            throw new InvalidArgumentException(config.name() + " " + (why != null ? why : "is distilled")
+                    + "; zero-shot restoration needs a denoiser of every noise level of a Gaussian process");
+        }
+        Shape shape = new Shape(config.data().sampleShape().stream().mapToLong(Integer::longValue).toArray());
+        return new PosteriorGenerator(task, denoiser().edmView(), config.preconditioning().schedule(), shape);
     }
 
     /** The unconditional denoiser (the null class for a conditional network). */
