@@ -235,18 +235,10 @@ class DdrmTest {
     }
 
     private static double distance(NDArray a, NDArray b) {
-        NDArray d = a.reshape(-1).sub(b.reshape(-1));
-        return Math.sqrt(d.mul(d).sum().getDouble());
+        return DiffusionPosteriorSamplingTest.distance(a, b);
     }
 
-    /** Karras et al.'s levels from 80 to 0.002 (ρ = 7), then 0. */
     private static double[] karras(int n) {
-        double[] s = new double[n + 1];
-        double hi = Math.pow(80, 1 / 7.0);
-        double lo = Math.pow(0.002, 1 / 7.0);
-        for (int i = 0; i < n; i++) {
-            s[i] = Math.pow(hi + i / (n - 1.0) * (lo - hi), 7);
-        }
-        return s;
+        return DiffusionPosteriorSamplingTest.karras(n);
     }
 }

@@ -94,13 +94,13 @@ class DiffusionPosteriorSamplingTest {
         return m.create(flat, new Shape(rows.length, rows.length));
     }
 
-    private static double distance(NDArray a, NDArray b) {
+    static double distance(NDArray a, NDArray b) {
         NDArray d = a.reshape(-1).sub(b.reshape(-1));
         return Math.sqrt(d.mul(d).sum().getDouble());
     }
 
     /** Karras et al.'s levels from 80 to 0.002 (ρ = 7), then 0. */
-    private static double[] karras(int n) {
+    static double[] karras(int n) {
         double[] s = new double[n + 1];
         double hi = Math.pow(80, 1 / 7.0);
         double lo = Math.pow(0.002, 1 / 7.0);
