@@ -24,7 +24,7 @@ class LayeringTest {
         return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Base").definedBy("org.diffusion4j", "org.diffusion4j.backend..")
                 .layer("Foundations").definedBy("org.diffusion4j.process..", "org.diffusion4j.io..",
-                        "org.diffusion4j.nn..", "org.diffusion4j.degradation..")
+                        "org.diffusion4j.nn..", "org.diffusion4j.degradation..", "org.diffusion4j.audio..")
                 .layer("Model").definedBy("org.diffusion4j.denoise..", "org.diffusion4j.grid..",
                         "org.diffusion4j.ode..", "org.diffusion4j.data..")
                 .layer("Sampling").definedBy("org.diffusion4j.sample..")
