@@ -14,9 +14,18 @@ import ai.djl.ndarray.types.Shape;
 public final class NativeArrays {
     private NativeArrays() {}
 
-    /** An independent copy of {@code source} in {@code type}. */
+    /** An independent copy of {@code source} in {@code type}, detached from autograd's graph when the type is kept. */
     public static NDArray copy(NDArray source, DataType type) {
         return source.getDataType() == type ? source.duplicate() : source.toType(type, false);
+    }
+
+    /**
+     * An independent copy of {@code source} in {@code type} through which gradients flow: {@code duplicate()} detaches
+     * its result from autograd's graph on this engine (a guard test pins this), so the same type is copied by a
+     * multiplication by one. What a restorer uses for its observation, so that an attack can differentiate through it.
+     */
+    public static NDArray differentiableCopy(NDArray source, DataType type) {
+        return source.getDataType() == type ? Scalars.times(source, 1) : source.toType(type, false);
     }
 
     /**

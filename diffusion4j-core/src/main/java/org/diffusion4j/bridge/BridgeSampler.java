@@ -3,6 +3,7 @@ package org.diffusion4j.bridge;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.sample.NoiseSource;
 
@@ -64,7 +65,7 @@ public record BridgeSampler(BridgeSchedule schedule, boolean stochastic, int ste
      */
     public NDArray sample(DataPrediction model, NDArray prior, NoiseSource noise, NDManager manager) {
         double[] t = times();
-        NDArray x = prior.duplicate();
+        NDArray x = NativeArrays.differentiableCopy(prior, prior.getDataType()); // gradients reach the prior
         x.attach(manager);
         for (int i = 0; i < steps; i++) {
             try (StepScope scope = StepScope.open(manager, x)) {

@@ -49,7 +49,7 @@ final class Conditions {
 
     /**
      * The observations y of {@code request} (one per seed, required) as float32 in {@code manager}, checked to give
-     * priors of one image of {@code sampleShape} per seed.
+     * priors of one image of {@code sampleShape} per seed; a copy gradients flow through, for attacks.
      */
     static NDArray observation(GenerationRequest request, RestorationTask task, String taskName, Shape sampleShape,
             NDManager manager) {
@@ -57,7 +57,7 @@ final class Conditions {
             throw new InvalidArgumentException("a restoration model restores observations: give one per seed ("
                     + taskName + ")");
         }
-        NDArray y = NativeArrays.copy(request.observation(), DataType.FLOAT32);
+        NDArray y = NativeArrays.differentiableCopy(request.observation(), DataType.FLOAT32);
         y.attach(manager);
         Shape expected = new Shape(request.seeds().length).addAll(sampleShape);
         Shape prior = task.prior(y).getShape();

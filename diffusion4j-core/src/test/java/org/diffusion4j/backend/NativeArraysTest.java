@@ -32,6 +32,32 @@ class NativeArraysTest {
         }
     }
 
+    /**
+     * Guard: {@code duplicate()} detaches its result from autograd's graph (backward through it fails), while
+     * {@link NativeArrays#differentiableCopy} is independent storage that gradients flow through (d(2x)²/dx = 8x).
+     */
+    @Test
+    void duplicateDetachesButTheDifferentiableCopyDoesNot() {
+        try (NDManager m = Backend.newManager()) {
+            NDArray x = m.create(new float[] {0.5f, -1.5f});
+            x.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector c = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray detached = x.add(x).duplicate();
+                org.junit.jupiter.api.Assertions.assertThrows(ai.djl.engine.EngineException.class,
+                        () -> c.backward(detached.mul(detached).sum()), "DJL's duplicate() detaches");
+            }
+            try (ai.djl.training.GradientCollector c = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray doubled = x.add(x);
+                NDArray copy = NativeArrays.differentiableCopy(doubled, DataType.FLOAT32);
+                c.backward(copy.mul(copy).sum());
+                doubled.addi(doubled);
+                assertEquals(1f, copy.getFloat(0), 0, "independent storage");
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {4f, -12f}, x.getGradient().toFloatArray(),
+                    1e-6f);
+        }
+    }
+
     @Test
     void javaDataSurvivesGarbageCollection() {
         try (NDManager m = Backend.newManager()) {
