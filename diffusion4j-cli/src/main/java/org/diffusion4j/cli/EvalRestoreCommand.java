@@ -76,6 +76,24 @@ final class EvalRestoreCommand implements Callable<Integer> {
             description = "Restorations per input for the variability (default: ${DEFAULT-VALUE}).")
     int k;
 
+    @Option(names = "--attack", split = ",", paramLabel = "K",
+            description = "PGD attacks on the observation at ε = K/255 of the [0, 1] pixel range (2K/255 in the "
+                    + "images' [−1, 1]), e.g. 2,4,8: the restoration's RMS change per pixel at each.")
+    List<Double> attack;
+
+    @Option(names = "--attack-inputs", defaultValue = "100", paramLabel = "M",
+            description = "Inputs attacked (default: ${DEFAULT-VALUE}).")
+    int attackInputs;
+
+    @Option(names = "--attack-steps", defaultValue = "10", paramLabel = "N",
+            description = "PGD steps, each 2.5·ε/N (default: ${DEFAULT-VALUE}).")
+    int attackSteps;
+
+    @Option(names = "--attack-draws", defaultValue = "1", paramLabel = "D",
+            description = "1: a stochastic restorer's noise fixed; D > 1: its mean over D draws attacked "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int attackDraws;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
             description = "Seed of the observations' noise; restoration i uses seed i (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -104,6 +122,12 @@ final class EvalRestoreCommand implements Callable<Integer> {
         }
         if (variabilityInputs > 0 && k < 2) {
             throw new InvalidArgumentException("--k must be at least 2, got " + k);
+        }
+        if (attack != null && (attack.stream().anyMatch(e -> !(e > 0 && e <= 255)) || attackInputs < 1
+                || attackInputs > n || attackSteps < 1 || attackDraws < 1)) {
+            throw new InvalidArgumentException("--attack needs radii in (0, 255], --attack-inputs in 1 … --n, "
+                    + "--attack-steps and --attack-draws ≥ 1; got " + attack + ", " + attackInputs + ", "
+                    + attackSteps + ", " + attackDraws);
         }
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
@@ -142,6 +166,14 @@ final class EvalRestoreCommand implements Callable<Integer> {
                 r = RestorationEvaluation.evaluate(restorer, request, test, classifier, all.slice(0, n),
                         variabilityInputs, k, manager, progress::skipTo);
             }
+            if (attack != null) {
+                double[] epsilons = attack.stream().mapToDouble(e -> 2 * e / 255).toArray();
+                try (Progress progress = new Progress("attack", (long) attackInputs * epsilons.length, quiet,
+                        System.err)) {
+                    r = r.with(RestorationEvaluation.sensitivity(restorer, request, test, attackInputs, epsilons,
+                            attackSteps, attackDraws, manager, progress::skipTo));
+                }
+            }
             System.out.printf(Locale.ROOT, "%s (%s, %s), %s %d steps (NFE %d), %d test inputs%n", resolved.name(),
                     restorer.kind(), data, used, r.steps(), r.evaluations(), r.inputs());
             System.out.printf(Locale.ROOT, "PSNR               %10.3f dB  (MSE %.5f)%n", r.psnr(), r.mse());
@@ -154,6 +186,13 @@ final class EvalRestoreCommand implements Callable<Integer> {
             if (variabilityInputs > 0) {
                 System.out.printf(Locale.ROOT, "variability        %10.5f     (per-pixel std over %d restorations of "
                         + "%d inputs)%n", r.variability(), k, variabilityInputs);
+            }
+            if (r.sensitivity() != null) {
+                for (int e = 0; e < attack.size(); e++) {
+                    System.out.printf(Locale.ROOT, "attack ε = %s/255   %10.5f     (RMS change per pixel; %d inputs, %d "
+                            + "PGD steps, %s)%n", attack.get(e), r.sensitivity().change()[e], attackInputs,
+                            attackSteps, attackDraws == 1 ? "noise fixed" : "mean of " + attackDraws + " draws");
+                }
             }
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);

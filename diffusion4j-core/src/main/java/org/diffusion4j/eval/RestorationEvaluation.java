@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
@@ -34,6 +35,9 @@ public final class RestorationEvaluation {
     public static final long VARIABILITY_SEEDS = 1_000_000_000L;
 
     private static final int BATCH = 250;
+
+    /** Inputs attacked at once (the backward pass through every step holds the batch's activations). */
+    private static final int ATTACK_BATCH = 50;
 
     /**
      * A task's fixed test set: held-out clean images and their observations, image i observed with noise drawn from
@@ -84,7 +88,58 @@ public final class RestorationEvaluation {
      * @param variability mean per-pixel standard deviation over the K restorations (NaN: not measured)
      */
     public record Result(int inputs, long evaluations, int steps, double mse, double psnr, double consistency,
-            double frechet, double frechetFloor, double frechetToClean, int variabilityInputs, int variabilitySamples, double variability) {}
+            double frechet, double frechetFloor, double frechetToClean, int variabilityInputs, int variabilitySamples,
+            double variability, @JsonInclude(JsonInclude.Include.NON_NULL) Sensitivity sensitivity) {
+
+        /** The same measurements with the adversarial sensitivity. */
+        public Result with(Sensitivity measured) {
+            return new Result(inputs, evaluations, steps, mse, psnr, consistency, frechet, frechetFloor,
+                    frechetToClean, variabilityInputs, variabilitySamples, variability, measured);
+        }
+    }
+
+    /**
+     * How far a PGD attack on the observation moves the restoration: for each radius ε (in the images' [−1, 1] units,
+     * twice the [0, 1] units papers quote), the RMS per pixel of R(y + δ) − R(y), averaged over the inputs.
+     *
+     * @param inputs test inputs attacked
+     * @param steps PGD steps
+     * @param draws restorations averaged per evaluation (1: the noise fixed)
+     * @param epsilons the radii
+     * @param change the output change at each radius
+     */
+    public record Sensitivity(int inputs, int steps, int draws, double[] epsilons, double[] change) {}
+
+    /**
+     * Attacks the first {@code inputs} test inputs (the request's sampler and budget; input i with seed i) with PGD at
+     * each radius ({@link ObservationAttack#of}: {@code steps} steps, the start drawn from the batch's first index) and
+     * measures the output change.
+     */
+    public static Sensitivity sensitivity(Generator restorer, GenerationRequest request, TestSet test, int inputs,
+            double[] epsilons, int steps, int draws, NDManager manager, IntConsumer progress) {
+        double[] change = new double[epsilons.length];
+        int per = Math.max(1, ATTACK_BATCH / draws);
+        for (int e = 0; e < epsilons.length; e++) {
+            ObservationAttack attack = ObservationAttack.of(epsilons[e], steps, draws);
+            double sum = 0;
+            for (int from = 0; from < inputs; from += per) {
+                int to = Math.min(inputs, from + per);
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray y = test.observations(from, to, m);
+                    GenerationRequest batch = request.toBuilder().seeds(Arrays.copyOfRange(request.seeds(), from, to))
+                            .observation(y).build();
+                    NDArray clean = attack.restore(restorer, batch, y, m);
+                    NDArray attacked = attack.restore(restorer, batch, attack.perturb(restorer, batch, from, m), m);
+                    NDArray d = attacked.sub(clean);
+                    sum += Arrays.stream(d.mul(d).reshape(to - from, -1).mean(new int[] {1}).toType(DataType.FLOAT64,
+                            false).toDoubleArray()).map(Math::sqrt).sum();
+                }
+                progress.accept(e * inputs + to);
+            }
+            change[e] = sum / inputs;
+        }
+        return new Sensitivity(inputs, steps, draws, epsilons.clone(), change);
+    }
 
     /**
      * Restores the first {@code request.seeds().length} test inputs (input i with seed i of the request, in batches,
@@ -139,7 +194,7 @@ public final class RestorationEvaluation {
         return new Result(n, evaluations, steps, mean(mse), mean(psnr), mean(consistency),
                 FrechetDistance.between(other, features), FrechetDistance.between(other, real),
                 FrechetDistance.between(real, features), variabilityInputs,
-                variabilitySamples, variability);
+                variabilitySamples, variability, null);
     }
 
     private static double variability(Generator restorer, GenerationRequest request, TestSet test, int inputs,

@@ -78,6 +78,11 @@ class RestorationEvaluationTest {
             assertEquals(0.1 / 4, noisy.consistency(), 0.0015, "16-pixel block means of it");
             assertEquals(meanMse + 0.01, noisy.mse(), 0.001, "distortion plus the noise's variance");
 
+            RestorationEvaluation.Sensitivity sensitivity = RestorationEvaluation.sensitivity(new Upsampler(SR4, 0),
+                    request, test, 20, new double[] {0.02, 0.1}, 10, 1, m, done -> { });
+            assertEquals(0.02, sensitivity.change()[0], 1e-6, "A⁺ moves every pixel by ±ε at PGD's corner");
+            assertEquals(0.1, sensitivity.change()[1], 1e-6);
+
             assertThrows(InvalidArgumentException.class, () -> RestorationEvaluation.evaluate(new Upsampler(SR4, 0),
                     GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, 61)).steps(1).build(), test,
                     classifier, others, 0, 0, m, done -> { }));
@@ -173,7 +178,7 @@ class RestorationEvaluationTest {
 
         @Override
         public Generation generate(GenerationRequest request, NDManager manager) {
-            NDArray x = task.prior(request.observation());
+            NDArray x = task.prior(request.observation()); // differentiable: attacks go through it
             long[] seeds = request.seeds();
             NDArray[] draws = new NDArray[seeds.length];
             for (int i = 0; i < seeds.length; i++) {
@@ -181,7 +186,7 @@ class RestorationEvaluationTest {
                         manager).toType(x.getDataType(), false);
             }
             NDArray noiseDraws = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(draws));
-            return new Generation(x.add(noiseDraws.mul(noise)), 1, 1, "upsample");
+            return new Generation(x.add(org.diffusion4j.backend.Scalars.times(noiseDraws, noise)), 1, 1, "upsample");
         }
     }
 }
