@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
                     + "for a model trained on all of them, with a note), each observed with noise from (--seed, its "
                     + "index). Measures: MSE and PSNR to the clean images; the Fréchet distance, "
                     + "in the bundled classifier's feature space, to as many training images (beside its floor: the "
-                    + "clean test images' distance to them) and to the clean test images themselves; consistency ‖A(x̂) − y‖ (RMS per value), and variability "
+                    + "clean test images' distance to them) and to the clean test images themselves; consistency "
+                    + "‖A(x̂) − y‖ (RMS per value), and variability "
                     + "(per-pixel standard deviation over K restorations of each of the first inputs)."})
 final class EvalRestoreCommand implements Callable<Integer> {
 

@@ -20,7 +20,8 @@ public record GriffinLim(Stft stft, int iterations, double momentum) {
             throw new InvalidArgumentException("Griffin–Lim needs iterations ≥ 0, got " + iterations);
         }
         if (!(momentum >= 0 && Double.isFinite(momentum))) {
-            throw new InvalidArgumentException("Griffin–Lim's momentum must be a finite number ≥ 0, got " + momentum);
+            throw new InvalidArgumentException("Griffin–Lim's momentum must be a finite number ≥ 0, got "
+                    + momentum);
         }
     }
 

@@ -85,7 +85,8 @@ class AudioTest {
                 double[][] expected = reference(scale, norm, sr, nFft, nMels, 20, 4000);
                 for (int m = 0; m < nMels; m++) {
                     for (int k = 0; k <= nFft / 2; k++) {
-                        assertEquals(expected[m][k], got[m][k], 1e-9, scale + " " + norm + " filter " + m + " bin " + k);
+                        assertEquals(expected[m][k], got[m][k], 1e-9, scale + " " + norm + " filter " + m + " bin "
+                                + k);
                     }
                 }
             }

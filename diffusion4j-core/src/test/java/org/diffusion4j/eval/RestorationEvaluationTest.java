@@ -115,7 +115,10 @@ class RestorationEvaluationTest {
         return new ImageSet(values, new int[n], new Shape(1, 28, 28), 10, "uniform");
     }
 
-    /** The task's prior x₁ (A⁺y for super-resolution), plus Gaussian noise of standard deviation {@code noise} drawn from each seed. */
+    /**
+     * The task's prior x₁ (A⁺y for super-resolution), plus Gaussian noise of standard deviation {@code noise} drawn
+     * from each seed.
+     */
     /** Answers clean image i for seed i (the request's seeds index the test set). */
     private record Oracle(ImageSet clean) implements Generator {
         @Override
@@ -186,7 +189,8 @@ class RestorationEvaluationTest {
                         manager).toType(x.getDataType(), false);
             }
             NDArray noiseDraws = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(draws));
-            return new Generation(x.add(org.diffusion4j.backend.Scalars.times(noiseDraws, noise)), 1, 1, "upsample");
+            return new Generation(x.add(org.diffusion4j.backend.Scalars.times(noiseDraws, noise)), 1, 1,
+                    "upsample");
         }
     }
 }
