@@ -113,13 +113,7 @@ class BridgeTrainingTest {
     }
 
     private static void trainResumeAndRestore(Path dir) {
-        int count = 32;
-        float[] values = new float[count * 64];
-        SplittableRandom random = new SplittableRandom(1);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextInt(4) == 0 ? 1f : -1f;
-        }
-        ImageSet data = new ImageSet(values, new int[count], new Shape(1, 8, 8), 0, "blots");
+        ImageSet data = Blots.of(32);
         TrainingConfig preset = Presets.named("mnist-bridge-sr4");
         TrainingConfig config = new TrainingConfig("tiny-bridge",
                 new TrainingConfig.Data("folder", "blots", 0, 1, 8, false, List.of(1, 8, 8)),

@@ -111,13 +111,7 @@ class NonlinearTrainingTest {
     }
 
     private static void trainResumeAndSample(Path dir) {
-        int count = 64;
-        float[] values = new float[count * 64];
-        SplittableRandom random = new SplittableRandom(1);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextInt(4) == 0 ? 1f : -1f;
-        }
-        ImageSet data = new ImageSet(values, new int[count], new Shape(1, 8, 8), 0, "blots");
+        ImageSet data = Blots.of(64);
         TrainingConfig base = Presets.named("mnist-nonlinear");
         TrainingConfig config = new TrainingConfig("tiny-nonlinear",
                 new TrainingConfig.Data("folder", "blots", 0, 1, 8, false, List.of(1, 8, 8)),

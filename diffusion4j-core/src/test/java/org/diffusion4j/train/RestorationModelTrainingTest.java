@@ -12,7 +12,6 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.backend.Backend;
@@ -131,13 +130,7 @@ class RestorationModelTrainingTest {
     }
 
     private static void trainResumeAndRestore(Path dir, String method) {
-        int count = 32;
-        float[] values = new float[count * 64];
-        SplittableRandom random = new SplittableRandom(1);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextInt(4) == 0 ? 1f : -1f;
-        }
-        ImageSet data = new ImageSet(values, new int[count], new Shape(1, 8, 8), 0, "blots");
+        ImageSet data = Blots.of(32);
         boolean regression = method.equals("regression");
         TrainingConfig preset = Presets.named(regression ? "mnist-mmse-sr4" : "mnist-cond-sr4");
         TrainingConfig config = new TrainingConfig("tiny-" + method,
