@@ -17,7 +17,6 @@ import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.generate.Budget;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
-import org.diffusion4j.generate.PosteriorGenerator;
 import org.diffusion4j.io.ArrayFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.OutputPaths;
@@ -39,8 +38,6 @@ import picocli.CommandLine.Option;
                     + "the clean image with --from-clean, the K restorations, their mean and their per-pixel "
                     + "standard deviation (black 0, white ≥ 0.5); .npy, the restorations shaped (N, K, C, H, W)."})
 final class RestoreCommand implements Callable<Integer> {
-    /** The steps of a zero-shot prior when --nfe is not given. */
-    static final int DEFAULT_ZERO_SHOT_STEPS = 50;
 
     @Option(names = "--task", required = true, paramLabel = "TASK",
             description = "The degradation: sr4, inpaint, denoise, deblur (or a spec such as sr:factor=2); a "
@@ -117,8 +114,8 @@ final class RestoreCommand implements Callable<Integer> {
                 }
             }
             NDArray repeated = y.repeat(0, samples);
-            Budget budget = nfe != null ? Budget.nfe(nfe) : restorer instanceof PosteriorGenerator
-                    ? Budget.steps(DEFAULT_ZERO_SHOT_STEPS) : Budget.steps(resolved.config().sampling().steps());
+            Budget budget = nfe != null ? Budget.nfe(nfe) : restorer.defaultBudget() != null
+                    ? restorer.defaultBudget() : Budget.steps(resolved.config().sampling().steps());
             NDArray restored = restorer.generate(GenerationRequest.builder(seeds).observation(repeated)
                     .sampler(sampler).budget(budget).build(), manager).samples()
                     .toType(DataType.FLOAT32, false);

@@ -21,7 +21,8 @@ import org.diffusion4j.sample.GaussianNoise;
  * for the task. Samplers: {@code dps[:zeta=Z]} ({@link DiffusionPosteriorSampling}: gradients through the denoiser,
  * one backward pass per step besides its call) and {@code ddrm[:eta=0.85,eta_b=1]} ({@link Ddrm}: projections, for
  * super-resolution, inpainting and denoising), over the request's grid or Karras et al.'s (0.002 to 80, ρ = 7) ending
- * at 0, one denoiser call per step; one observation per seed, every sample's noise from its seed.
+ * at 0, one denoiser call per step, 50 steps unless the request gives a budget; one observation per seed, every
+ * sample's noise from its seed.
  */
 public final class PosteriorGenerator implements Generator {
     /** DPS's default step ζ. */
@@ -70,6 +71,12 @@ public final class PosteriorGenerator implements Generator {
         return "ddrm";
     }
 
+    /** 50 steps, the budget of requests that give none. */
+    @Override
+    public Budget defaultBudget() {
+        return Budget.steps(50);
+    }
+
     /** One way to sample: DPS or DDRM. */
     @FunctionalInterface
     private interface Method {
@@ -79,12 +86,12 @@ public final class PosteriorGenerator implements Generator {
     @Override
     public Generation generate(GenerationRequest request, NDManager manager) {
         Conditions.requireClasses(request, 0);
-        if (request.budget() == null) {
-            throw new org.diffusion4j.InvalidArgumentException("a generation needs a budget: steps or NFE");
-        }
-        if (request.start() != null || request.noise() != null || request.guidance() != 1) {
+        Budget budget = request.budget() != null ? request.budget() : defaultBudget();
+        if (request.start() != null || request.noise() != null || request.guidance() != 1
+                || request.dtype() != ai.djl.ndarray.types.DataType.FLOAT32) {
             throw new org.diffusion4j.InvalidArgumentException("zero-shot posterior sampling takes no start, noise "
-                    + "kind or guidance: it starts from noise at the grid's top, drawn from each seed");
+                    + "kind, guidance or dtype other than float32: it starts from noise at the grid's top, drawn from "
+                    + "each seed, in float32");
         }
         Map<String, Function<SpecOptions, Method>> kinds = new LinkedHashMap<>();
         kinds.put("dps", o -> {
@@ -97,7 +104,7 @@ public final class PosteriorGenerator implements Generator {
         });
         String spec = request.sampler() == null ? defaultSampler() : request.sampler();
         Method method = SpecOptions.create("sampler", spec, kinds);
-        int steps = request.budget().steps(n -> (long) n);
+        int steps = budget.steps(n -> (long) n);
         Grid grid = (request.grid() == null ? GaussianGenerator.EDM_GRID : request.grid()).build(steps, schedule,
                 true);
         try (NDManager work = manager.newSubManager()) {
