@@ -1,13 +1,18 @@
 package org.diffusion4j.cli;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.backend.Backend;
 import org.diffusion4j.data.ImageSet;
 import org.diffusion4j.train.Presets;
 import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.RunLock;
+import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.Trainer;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.train.TrainingData;
@@ -47,6 +52,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
 
+    @Option(names = "--init", paramLabel = "RUN", description = "Start a new run from the trained model (EMA "
+            + "weights) of RUN, whose network must be the config's: fine-tuning, e.g. a robustified restorer from the "
+            + "plain one.")
+    Path init;
+
     @Mixin
     DataOptions datasets;
 
@@ -68,12 +78,13 @@ final class TrainCommand implements Callable<Integer> {
         Path runPath = out != null ? out : Path.of("runs", config.name());
         RunDirectory run = new RunDirectory(runPath);
         Trainer.Result result;
-        try (RunLock lock = run.lock()) {
+        try (RunLock lock = run.lock(); NDManager manager = Backend.newManager()) {
+            Map<String, NDArray> initial = initialWeights(config, manager);
             ImageSet data = TrainingData.load(config, datasets.dir, datasets.download(),
                     note -> System.err.println("d4j train: " + note));
-            System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%n", config.name(), data.name(),
-                    data.size(), runPath);
-            result = train(config, data, run, lock);
+            System.out.printf(Locale.ROOT, "training %s on %s (%d samples) into %s%s%n", config.name(), data.name(),
+                    data.size(), runPath, initial == null ? "" : " from " + init);
+            result = train(config, initial, data, run, lock);
         }
         if (result.stepsTrained() == 0) {
             System.out.printf(Locale.ROOT, "%s is already trained to step %d of %d; nothing to do (give a larger "
@@ -85,10 +96,28 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Trainer.Result train(TrainingConfig config, ImageSet data, RunDirectory run, RunLock lock) {
+    /** The --init run's weights, or null; refused when its network is not the config's or --resume is given. */
+    private Map<String, NDArray> initialWeights(TrainingConfig config, NDManager manager) {
+        if (init == null) {
+            return null;
+        }
+        if (resume) {
+            throw new InvalidArgumentException("--init starts a new run; a resumed run continues from its own "
+                    + "checkpoint: drop --init or --resume");
+        }
+        TrainedModel model = TrainedModel.load(init, manager);
+        if (!model.config().network().equals(config.network())) {
+            throw new InvalidArgumentException("--init " + init + ": its network (" + model.config().network()
+                    + ") is not the config's (" + config.network() + ")");
+        }
+        return model.network().weights().all();
+    }
+
+    private Trainer.Result train(TrainingConfig config, Map<String, NDArray> initial, ImageSet data,
+            RunDirectory run, RunLock lock) {
         long total = config.optimization().steps();
         try (Progress progress = new Progress("train", total, quiet, System.err)) {
-            return Trainer.train(config, data, run, lock, resume, new Trainer.Listener() {
+            return Trainer.train(config, config.objective(), initial, data, run, lock, resume, new Trainer.Listener() {
                 @Override
                 public void started(long step, long steps, long parameters) {
                     System.out.printf(Locale.ROOT, "network: %,d parameters; starting at step %d of %d%n",

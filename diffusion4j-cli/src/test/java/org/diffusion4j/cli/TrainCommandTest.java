@@ -109,6 +109,48 @@ class TrainCommandTest {
         assertError("config.json: invalid training config", "train", "--resume", "--out", run.toString());
     }
 
+    /**
+     * --init starts a new run from another run's model: after one step the weights are within one small Adam step of
+     * it (a run started afresh, from the same seed, is ten times farther); a network that differs and --init with --resume are refused before anything
+     * is written.
+     */
+    @Test
+    void initStartsFromAnotherRunsModel(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tiny.json");
+        tiny(60, 20, 1e-3).write(config);
+        Path source = dir.resolve("source");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", source.toString(), "--quiet")
+                .exitCode());
+        Path tuned = dir.resolve("tuned");
+        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--out", tuned.toString(),
+                "--steps", "1", "--init", source.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains(" from " + source), r.out());
+        Path fresh = dir.resolve("fresh");
+        assertEquals(0, CliRunner.run("train", "--config", config.toString(), "--out", fresh.toString(), "--steps",
+                "1", "--quiet").exitCode());
+        try (NDManager m = Backend.newManager()) {
+            Map<String, NDArray> a = Safetensors.read(source.resolve("model.safetensors"), m);
+            Map<String, NDArray> b = Safetensors.read(tuned.resolve("model.safetensors"), m);
+            Map<String, NDArray> c = Safetensors.read(fresh.resolve("model.safetensors"), m);
+            double fromSource = 0;
+            double fromFresh = 0;
+            for (String name : a.keySet()) {
+                fromSource = Math.max(fromSource, b.get(name).sub(a.get(name)).abs().max().getFloat());
+                fromFresh = Math.max(fromFresh, c.get(name).sub(a.get(name)).abs().max().getFloat());
+            }
+            assertTrue(fromSource < 1e-3, "one step from the source: " + fromSource);
+            assertTrue(fromFresh > 10 * fromSource, "one step from a fresh start is elsewhere: " + fromFresh + " vs "
+                    + fromSource);
+        }
+        assertError("--init starts a new run", "train", "--resume", "--out", tuned.toString(), "--init",
+                source.toString());
+        Path other = dir.resolve("other");
+        assertError("--init " + source + ": its network (", "train", "--preset", "mnist-mmse-sr4-robust", "--out",
+                other.toString(), "--init", source.toString());
+        assertFalse(Files.exists(other.resolve("config.json")), "nothing written");
+    }
+
     /** A second training into a run directory in use fails at once, naming the holder, and changes nothing. */
     @Test
     void aRunDirectoryInUseIsRefused(@TempDir Path dir) throws Exception {

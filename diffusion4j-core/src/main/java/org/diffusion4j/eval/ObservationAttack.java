@@ -1,13 +1,12 @@
 package org.diffusion4j.eval;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.NativeArrays;
+import org.diffusion4j.backend.ProjectedAscent;
 import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.generate.Generator;
@@ -32,15 +31,16 @@ public record ObservationAttack(double epsilon, int steps, double stepSize, int 
     public static final long DRAW_SEEDS = 1_000_003L;
 
     public ObservationAttack {
-        if (!(epsilon >= 0 && Double.isFinite(epsilon)) || steps < 0 || !(stepSize >= 0) || draws < 1) {
-            throw new InvalidArgumentException("an attack needs ε ≥ 0, steps ≥ 0, a step size ≥ 0 and draws ≥ 1, got "
-                    + epsilon + ", " + steps + ", " + stepSize + ", " + draws);
+        new ProjectedAscent(epsilon, steps, stepSize);
+        if (draws < 1) {
+            throw new InvalidArgumentException("an attack needs draws ≥ 1, got " + draws);
         }
     }
 
     /** Madry et al.'s step size, 2.5·ε/steps. */
     public static ObservationAttack of(double epsilon, int steps, int draws) {
-        return new ObservationAttack(epsilon, steps, steps == 0 ? 0 : 2.5 * epsilon / steps, draws);
+        ProjectedAscent ascent = ProjectedAscent.madry(epsilon, steps);
+        return new ObservationAttack(epsilon, steps, ascent.stepSize(), draws);
     }
 
     /**
@@ -56,25 +56,10 @@ public record ObservationAttack(double epsilon, int steps, double stepSize, int 
         for (int i = 0; i < start.length; i++) {
             start[i] = random.nextDouble(-epsilon, epsilon);
         }
-        NDArray delta = NativeArrays.of(manager, start, y.getShape(), DataType.FLOAT32);
-        for (int k = 0; k < steps; k++) {
-            try (NDManager step = manager.newSubManager()) {
-                NDArray variable = delta.duplicate();
-                variable.attach(step);
-                variable.setRequiresGradient(true);
-                NDArray gradient;
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray change = restore(restorer, request, y.add(variable), step).sub(reference);
-                    collector.backward(change.mul(change).sum());
-                    gradient = variable.getGradient().duplicate();
-                }
-                NDArray moved = delta.add(Scalars.times(gradient.sign(), stepSize));
-                NDArray projected = moved.clip(-epsilon, epsilon);
-                projected.attach(manager);
-                delta.close();
-                delta = projected;
-            }
-        }
+        NDArray delta = new ProjectedAscent(epsilon, steps, stepSize).maximize(variable -> {
+            NDArray change = restore(restorer, request, y.add(variable), variable.getManager()).sub(reference);
+            return change.mul(change).sum();
+        }, NativeArrays.of(manager, start, y.getShape(), DataType.FLOAT32), manager);
         return y.add(delta);
     }
 

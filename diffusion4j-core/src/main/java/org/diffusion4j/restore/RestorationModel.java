@@ -2,6 +2,7 @@ package org.diffusion4j.restore;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.UnknownNameException;
@@ -19,10 +20,16 @@ import org.diffusion4j.nn.Network;
  *       the clean image (so it estimates E[x | y]), one network call.</li>
  * </ul>
  *
+ * With a {@code robust} block the model is trained adversarially ("robustified", Ohayon et al. 2023): its loss gains a
+ * penalty on how far a worst-case perturbation of the observation within an ℓ∞ ball moves its output
+ * ({@link org.diffusion4j.train.AdversarialObjective}).
+ *
  * @param method {@code conditional} or {@code regression}
  * @param task the restoration task's spec ({@link RestorationTask#byName})
+ * @param robust the adversarial training's settings, or null for plain training
  */
-public record RestorationModel(String method, String task) {
+public record RestorationModel(String method, String task,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Robustness robust) {
 
     /** The methods. */
     public static final List<String> METHODS = List.of("conditional", "regression");
@@ -39,6 +46,32 @@ public record RestorationModel(String method, String task) {
             RestorationTask.byName(task);
         } catch (org.diffusion4j.DiffusionException e) {
             throw new InvalidArgumentException("restoration: " + e.getMessage());
+        }
+    }
+
+    /** A model trained without an adversary. */
+    public RestorationModel(String method, String task) {
+        this(method, task, null);
+    }
+
+    /**
+     * Adversarial training: each step first finds, by projected gradient ascent from a uniform start
+     * ({@link org.diffusion4j.backend.ProjectedAscent#madry}), a perturbation δ of the batch's observations with
+     * ‖δ‖∞ ≤ ε that maximises ‖G(y + δ) − G(y)‖², then minimises the model's loss plus
+     * {@code weight}·mean (G(y + δ) − G(y))², where G is the network's output given the observation (the
+     * regressor's x̂; for a conditional diffusion model its output F at the step's noisy image and noise level).
+     *
+     * @param epsilon the ball's radius, in the observation's units (images in [−1, 1]: 2/255 of [0, 1] is 4/255)
+     * @param steps ascent steps per training step (at least 1)
+     * @param weight the penalty's weight λ
+     */
+    public record Robustness(double epsilon, int steps, double weight) {
+
+        public Robustness {
+            if (!(epsilon > 0 && Double.isFinite(epsilon)) || steps < 1 || !(weight > 0 && Double.isFinite(weight))) {
+                throw new InvalidArgumentException("restoration.robust needs epsilon > 0, steps ≥ 1 and weight > 0, "
+                        + "got epsilon " + epsilon + ", steps " + steps + ", weight " + weight);
+            }
         }
     }
 

@@ -18,7 +18,7 @@ import org.diffusion4j.restore.RestorationTask;
  * @param denoising the objective of the model's process
  */
 @Differentiable
-public record ConditionalObjective(RestorationTask task, Objective denoising) implements TrainingObjective {
+public record ConditionalObjective(RestorationTask task, Objective denoising) implements RestorationObjective {
 
     @Override
     public Shape noiseShape(Shape batch) {
@@ -29,9 +29,28 @@ public record ConditionalObjective(RestorationTask task, Objective denoising) im
 
     @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
-        long channels = x0.getShape().get(1);
-        NDArray eps = noise.get(new NDIndex(":, 0:{}", channels));
-        NDArray prior = task.prior(task.observe(x0, noise.get(new NDIndex(":, {}:", channels))));
-        return denoising.loss(new ExtraChannels(network, prior), x0, labels, t, eps, training);
+        return denoising.loss(conditioned(network, observation(x0, noise)), x0, labels, t, diffusionNoise(x0, noise),
+                training);
+    }
+
+    @Override
+    public NDArray observation(NDArray x0, NDArray noise) {
+        return task.observe(x0, noise.get(new NDIndex(":, {}:", x0.getShape().get(1))));
+    }
+
+    /** The network's output F at the batch's noisy images and noise levels, conditioned on {@code y}. */
+    @Override
+    public NDArray output(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, NDArray y,
+            boolean training) {
+        return denoising.perSample(conditioned(network, y), x0, labels, t, diffusionNoise(x0, noise), training)
+                .output();
+    }
+
+    private Network conditioned(Network network, NDArray y) {
+        return new ExtraChannels(network, task.prior(y));
+    }
+
+    private static NDArray diffusionNoise(NDArray x0, NDArray noise) {
+        return noise.get(new NDIndex(":, 0:{}", x0.getShape().get(1)));
     }
 }

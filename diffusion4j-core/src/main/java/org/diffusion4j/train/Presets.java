@@ -22,7 +22,8 @@ public final class Presets {
             "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4", "mnist-bridge-inpaint",
             "mnist-bridge-denoise", "mnist-bridge-deblur", "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise",
             "mnist-cond-deblur", "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur",
-            "mnist-prior");
+            "mnist-prior", "mnist-mmse-sr4-robust", "mnist-cond-sr4-robust", "mnist-mmse-inpaint-robust",
+            "mnist-cond-inpaint-robust");
 
     /** Images of MNIST's 10 000 that restoration models train on; the rest are their held-out test inputs. */
     public static final int RESTORATION_TRAINING_IMAGES = 9000;
@@ -58,6 +59,8 @@ public final class Presets {
             case "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur" ->
                     regression(name, name.substring("mnist-mmse-".length()));
             case "mnist-prior" -> prior();
+            case "mnist-mmse-sr4-robust", "mnist-cond-sr4-robust", "mnist-mmse-inpaint-robust",
+                    "mnist-cond-inpaint-robust" -> robust(named(name.substring(0, name.length() - "-robust".length())));
             default -> throw new UnknownNameException("preset", name, NAMES);
         };
     }
@@ -198,6 +201,22 @@ public final class Presets {
         return new TrainingConfig("mnist-prior", base.data(),
                 new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0), base.preconditioning(),
                 base.time(), base.optimization(), base.sampling());
+    }
+
+    /**
+     * The adversarially trained ("robustified") version of a restoration preset, meant to fine-tune its trained model
+     * ({@code d4j train --init RUN}): ε = 16/255 in the images' [−1, 1] (8/255 of [0, 1], the largest attack measured),
+     * three ascent steps, penalty weight 1; 500 steps of batch 32 at learning rate 10⁻⁴ after 50 warm-up steps.
+     */
+    private static TrainingConfig robust(TrainingConfig base) {
+        RestorationModel r = base.restoration();
+        TrainingConfig.Optimization o = base.optimization();
+        return new TrainingConfig(base.name() + "-robust", base.data(), base.network(), base.preconditioning(),
+                base.time(), new TrainingConfig.Optimization(32, 500, 1e-4, 50, o.beta1(), o.beta2(), o.epsilon(),
+                        o.weightDecay(), o.gradientClip(), o.emaHalfLifeImages(), o.emaRampUp(), o.classDropout(),
+                        o.seed(), 100, 500, 10),
+                base.sampling(), null, null, null, null, null,
+                new RestorationModel(r.method(), r.task(), new RestorationModel.Robustness(16.0 / 255, 3, 1.0)));
     }
 
     /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps. */

@@ -14,12 +14,23 @@ import org.diffusion4j.restore.RestorationTask;
  * @param task the restoration task
  */
 @Differentiable
-public record RegressionObjective(RestorationTask task) implements TrainingObjective {
+public record RegressionObjective(RestorationTask task) implements RestorationObjective {
 
     @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
-        NDArray error = RestorationModel.regress(network, task.prior(task.observe(x0, noise)), labels, training)
-                .sub(x0);
+        NDArray error = output(network, x0, labels, t, noise, observation(x0, noise), training).sub(x0);
         return error.mul(error).mean();
+    }
+
+    @Override
+    public NDArray observation(NDArray x0, NDArray noise) {
+        return task.observe(x0, noise);
+    }
+
+    /** The regressor's x̂ given {@code y}. */
+    @Override
+    public NDArray output(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, NDArray y,
+            boolean training) {
+        return RestorationModel.regress(network, task.prior(y), labels, training);
     }
 }

@@ -136,8 +136,10 @@ public final class Trainer {
                 try (NDManager stepManager = manager.newSubManager()) {
                     StepBatch batch = StepBatch.draw(config, objective, data, order, step, stepManager);
                     Backend.seedEngine(StepBatch.mix(opt.seed(), step) ^ 0x6a09e667L);
+                    TrainingObjective stepObjective = objective.prepare(network, batch.x0(), batch.labels(),
+                            batch.times(), batch.noise());
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray value = objective.loss(network, batch.x0(), batch.labels(), batch.times(),
+                        NDArray value = stepObjective.loss(network, batch.x0(), batch.labels(), batch.times(),
                                 batch.noise(), true);
                         loss = value.getFloat();
                         if (!Double.isFinite(loss)) {

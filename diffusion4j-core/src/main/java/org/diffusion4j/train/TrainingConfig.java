@@ -252,9 +252,11 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             return new BridgeObjective(bridge);
         }
         if (restoration != null) {
-            return restoration.regression() ? new RegressionObjective(restoration.restoration())
+            RestorationObjective restorer = restoration.regression()
+                    ? new RegressionObjective(restoration.restoration())
                     : new ConditionalObjective(restoration.restoration(),
                             new Objective(preconditioning, LossWeight.parse(lossWeight)));
+            return restoration.robust() == null ? restorer : new AdversarialObjective(restorer, restoration.robust());
         }
         return phaseSpace != null ? new PhaseSpaceObjective(phaseSpace, preconditioning)
                 : new Objective(preconditioning, LossWeight.parse(lossWeight));

@@ -23,6 +23,15 @@ public interface TrainingObjective {
      */
     NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training);
 
+    /**
+     * The objective of one step, given its batch before the step's gradients are recorded: itself, unless the
+     * objective needs work with gradients of its own first (an adversarial search, {@link AdversarialObjective}),
+     * whose result the returned objective carries. Gradients that work leaves on the network's weights are cleared.
+     */
+    default TrainingObjective prepare(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise) {
+        return this;
+    }
+
     /** The shape of the noise for a batch of clean samples shaped {@code batch}: the same, unless overridden. */
     default Shape noiseShape(Shape batch) {
         return batch;
