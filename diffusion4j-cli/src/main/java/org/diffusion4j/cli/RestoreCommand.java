@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
                     + "7 × 7 for sr4, 28 × 28 for inpaint, denoise and deblur on MNIST; with --from-clean, clean "
                     + "images that are degraded first (the task's noise from --seed).",
             "Output by extension: .png, one row per input — the prior x₁ (the upsampled or masked observation), "
-                    + "the clean image with --from-clean, the K restorations, their mean and their per-pixel "
+                    + "the clean image with --from-clean, the MMSE regressor's output with --mmse, the K "
+                    + "restorations, their mean and their per-pixel "
                     + "standard deviation (black 0, white ≥ 0.5); .npy, the restorations shaped (N, K, C, H, W)."})
 final class RestoreCommand implements Callable<Integer> {
 
@@ -74,6 +75,11 @@ final class RestoreCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--mmse", paramLabel = "RUN",
+            description = "An MMSE regressor run of the same task, whose output the .png grid shows beside the "
+                    + "restorations.")
+    Path mmse;
+
     @Option(names = "--from-clean", description = "The input holds clean images: degrade them with the task first.")
     boolean fromClean;
 
@@ -92,6 +98,13 @@ final class RestoreCommand implements Callable<Integer> {
             throw new InvalidArgumentException("--nfe must be at least 1, got " + nfe);
         }
         Restorers.check(source.run, source.model, taskSpec);
+        if (mmse != null) {
+            if (!format.equals("png")) {
+                throw new InvalidArgumentException("--mmse draws the regressor's output in the .png grid; --out " + out
+                        + " is an array");
+            }
+            Restorers.check(mmse, null, taskSpec);
+        }
         try (NDManager manager = Backend.newManager()) {
             Restorers.Resolved resolved = Restorers.resolve(source.run, source.model, taskSpec, manager);
             RestorationTask task = resolved.task();
@@ -123,14 +136,28 @@ final class RestoreCommand implements Callable<Integer> {
             if (format.equals("npy")) {
                 ArrayFiles.write(out, grouped);
             } else {
-                writeGrid(task, y, fromClean ? input : null, grouped, image);
+                writeGrid(task, y, fromClean ? input : null, mmse == null ? null : regression(y, manager), grouped,
+                        image);
             }
             System.out.println("wrote " + out + ": " + n + " input(s) × " + samples + " restoration(s), " + sampler);
         }
         return 0;
     }
 
-    private void writeGrid(RestorationTask task, NDArray y, NDArray clean, NDArray grouped, Shape image) {
+    /** The --mmse run's restorations of {@code y}, refused when it is not an MMSE regressor of the task. */
+    private NDArray regression(NDArray y, NDManager manager) {
+        Restorers.Resolved regressor = Restorers.resolve(mmse, null, taskSpec, manager);
+        if (!regressor.generator().kind().startsWith("regression:")) {
+            throw new InvalidArgumentException("--mmse " + mmse + " is a " + regressor.generator().kind()
+                    + " model, not an MMSE regressor (restoration method regression)");
+        }
+        long[] seeds = new long[Math.toIntExact(y.getShape().get(0))];
+        return regressor.generator().generate(GenerationRequest.builder(seeds).observation(y).build(), manager)
+                .samples().toType(DataType.FLOAT32, false);
+    }
+
+    private void writeGrid(RestorationTask task, NDArray y, NDArray clean, NDArray regression, NDArray grouped,
+            Shape image) {
         long n = grouped.getShape().get(0);
         NDArray mean = grouped.mean(new int[] {1}, true);
         NDArray spread = samples > 1 ? grouped.sub(mean).square().sum(new int[] {1}, true)
@@ -139,6 +166,9 @@ final class RestoreCommand implements Callable<Integer> {
         NDArray row = task.prior(y).expandDims(1);
         if (clean != null) {
             row = row.concat(clean.expandDims(1), 1);
+        }
+        if (regression != null) {
+            row = row.concat(regression.expandDims(1), 1);
         }
         row = row.concat(grouped, 1).concat(mean, 1).concat(stdImage, 1);
         int columns = (int) row.getShape().get(1);

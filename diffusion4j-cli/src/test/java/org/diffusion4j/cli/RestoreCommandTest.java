@@ -130,7 +130,10 @@ class RestoreCommandTest {
         assertFalse(Files.exists(dir.resolve("none.npy")));
     }
 
-    /** A clean 8×8 gray PNG is degraded by the task first; the grid gains the clean column. */
+    /**
+     * A clean 8×8 gray PNG is degraded by the task first; the grid gains the clean column, and with --mmse the
+     * regressor's output (the docs' figure); a run that is no regressor of the task is refused.
+     */
     @Test
     void restoresADegradedCleanImage() throws Exception {
         Path png = dir.resolve("clean.png");
@@ -144,6 +147,25 @@ class RestoreCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("1 input(s) × 1 restoration(s), regression"), r.out());
         assertEquals(5 * (8 * 4 + 2) + 2, ImageIO.read(grid.toFile()).getWidth(), "prior, clean, 1, mean, std");
+
+        Path figure = dir.resolve("figure.png");
+        r = CliRunner.run("restore", "--task", "inpaint:top=2,left=2,size=3", "--run", prior.toString(), "--method",
+                "ddrm", "--nfe", "3", "--mmse", regressor.toString(), "--in", png.toString(), "--from-clean", "--out",
+                figure.toString(), "--n-samples", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(7 * (8 * 4 + 2) + 2, ImageIO.read(figure.toFile()).getWidth(),
+                "prior, clean, MMSE, 2 samples, mean, std");
+        assertError("--mmse " + bridge + " is a bridge:sr:factor=2 model, not an MMSE regressor", "restore", "--task",
+                "sr:factor=2", "--run", prior.toString(), "--mmse", bridge.toString(), "--in",
+                observations.toString(), "--out", dir.resolve("none.png").toString());
+        assertError(bridge + " was trained for task sr:factor=2,noise=0.0; --task inpaint", "restore", "--task",
+                "inpaint:top=2,left=2,size=3", "--run", prior.toString(), "--mmse", bridge.toString(), "--in",
+                png.toString(), "--from-clean", "--out", dir.resolve("none.png").toString());
+        assertError("--mmse draws the regressor's output in the .png grid", "restore", "--task",
+                "inpaint:top=2,left=2,size=3", "--run", prior.toString(), "--mmse", regressor.toString(), "--in",
+                png.toString(), "--from-clean", "--out", dir.resolve("none.npy").toString());
+        assertFalse(Files.exists(dir.resolve("none.png")));
+        assertFalse(Files.exists(dir.resolve("none.npy")));
     }
 
     @Test
