@@ -48,7 +48,8 @@ public record ProjectedAscent(double epsilon, int steps, double stepSize) {
                     collector.backward(objective.apply(variable));
                     gradient = variable.getGradient().duplicate();
                 }
-                NDArray projected = delta.add(Scalars.times(gradient.sign(), stepSize)).clip(-epsilon, epsilon);
+                NDArray moved = delta.add(Scalars.times(gradient.sign(), stepSize));
+                NDArray projected = moved.minimum(Scalars.of(moved, epsilon)).maximum(Scalars.of(moved, -epsilon));
                 projected.attach(manager);
                 delta.close();
                 delta = projected;
