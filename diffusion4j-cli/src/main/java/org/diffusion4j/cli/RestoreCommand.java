@@ -147,7 +147,7 @@ final class RestoreCommand implements Callable<Integer> {
     /** The --mmse run's restorations of {@code y}, refused when it is not an MMSE regressor of the task. */
     private NDArray regression(NDArray y, NDManager manager) {
         Restorers.Resolved regressor = Restorers.resolve(mmse, null, taskSpec, manager);
-        if (!regressor.generator().kind().startsWith("regression:")) {
+        if (regressor.config().restoration() == null || !regressor.config().restoration().regression()) {
             throw new InvalidArgumentException("--mmse " + mmse + " is a " + regressor.generator().kind()
                     + " model, not an MMSE regressor (restoration method regression)");
         }

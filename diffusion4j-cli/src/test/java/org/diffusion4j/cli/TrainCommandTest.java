@@ -111,8 +111,8 @@ class TrainCommandTest {
 
     /**
      * --init starts a new run from another run's model: after one step the weights are within one small Adam step of
-     * it (a run started afresh, from the same seed, is ten times farther); a network that differs and --init with --resume are refused before anything
-     * is written.
+     * it (a run started afresh, from the same seed, is ten times farther); a network that differs and --init with
+     * --resume are refused before anything is written.
      */
     @Test
     void initStartsFromAnotherRunsModel(@TempDir Path dir) throws Exception {

@@ -31,7 +31,7 @@ public record ObservationAttack(double epsilon, int steps, double stepSize, int 
     public static final long DRAW_SEEDS = 1_000_003L;
 
     public ObservationAttack {
-        new ProjectedAscent(epsilon, steps, stepSize);
+        new ProjectedAscent(epsilon, steps, stepSize);  // refuses ε, steps or a step size that cannot work
         if (draws < 1) {
             throw new InvalidArgumentException("an attack needs draws ≥ 1, got " + draws);
         }
