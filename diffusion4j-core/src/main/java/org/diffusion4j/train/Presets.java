@@ -1,6 +1,7 @@
 package org.diffusion4j.train;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.diffusion4j.UnknownNameException;
 import org.diffusion4j.bridge.BridgeSampler;
 import org.diffusion4j.denoise.Preconditioning;
@@ -16,16 +17,19 @@ import org.diffusion4j.restore.RestorationModel;
  * U-Net of 16 base channels (multipliers 1-2-4, two blocks per level, attention at 7 × 7), batch 64.
  */
 public final class Presets {
-    /** The preset names. */
-    public static final List<String> NAMES = List.of("toy-2d", "mnist-edm", "mnist-eps", "mnist-flow",
-            "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp", "mnist-psld",
-            "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "mnist-bridge-sr4", "mnist-bridge-inpaint",
-            "mnist-bridge-denoise", "mnist-bridge-deblur", "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise",
-            "mnist-cond-deblur", "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur",
-            "mnist-prior", "mnist-mmse-sr4-robust", "mnist-cond-sr4-robust", "mnist-mmse-inpaint-robust",
-            "mnist-cond-inpaint-robust");
+    /** The datasets the restoration presets exist for, each as {@code DATASET-METHOD-TASK} and {@code DATASET-prior}. */
+    public static final List<String> RESTORATION_DATASETS = List.of("mnist", "fashion");
 
-    /** Images of MNIST's 10 000 that restoration models train on; the rest are their held-out test inputs. */
+    /** The preset names. */
+    public static final List<String> NAMES = Stream.concat(Stream.of("toy-2d", "mnist-edm", "mnist-eps",
+            "mnist-flow", "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp",
+            "mnist-psld", "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps"),
+            RESTORATION_DATASETS.stream().flatMap(Presets::restorationNames)).toList();
+
+    /**
+     * Images of the dataset (the first of MNIST's 10 000, of Fashion-MNIST's 70 000) that restoration models train
+     * on; the next ones are their held-out test inputs.
+     */
     public static final int RESTORATION_TRAINING_IMAGES = 9000;
 
     private Presets() {}
@@ -52,16 +56,43 @@ public final class Presets {
             case "mnist-nonlinear" -> nonlinear();
             case "mnist-dit-eps" -> dit("mnist-dit-eps", new Preconditioning("vp", "epsilon", 1, false, "time"),
                     new TimeDistribution.Uniform(1e-5, 1));
-            case "mnist-bridge-sr4", "mnist-bridge-inpaint", "mnist-bridge-denoise", "mnist-bridge-deblur" ->
-                    bridge(name, new ImageBridge("gmax", name.substring("mnist-bridge-".length())));
-            case "mnist-cond-sr4", "mnist-cond-inpaint", "mnist-cond-denoise", "mnist-cond-deblur" ->
-                    conditional(name, name.substring("mnist-cond-".length()));
-            case "mnist-mmse-sr4", "mnist-mmse-inpaint", "mnist-mmse-denoise", "mnist-mmse-deblur" ->
-                    regression(name, name.substring("mnist-mmse-".length()));
-            case "mnist-prior" -> prior();
-            case "mnist-mmse-sr4-robust", "mnist-cond-sr4-robust", "mnist-mmse-inpaint-robust",
-                    "mnist-cond-inpaint-robust" -> robust(named(name.substring(0, name.length() - "-robust".length())));
-            default -> throw new UnknownNameException("preset", name, NAMES);
+            default -> {
+                if (!NAMES.contains(name)) {
+                    throw new UnknownNameException("preset", name, NAMES);
+                }
+                yield restorationPreset(name);
+            }
+        };
+    }
+
+    /**
+     * {@code DATASET-prior}, {@code DATASET-METHOD-TASK} with METHOD bridge, cond or mmse and TASK sr4, inpaint,
+     * denoise or deblur, and {@code DATASET-METHOD-TASK-robust} for the regressor and the conditional
+     * model of 4× super-resolution and inpainting.
+     */
+    private static Stream<String> restorationNames(String dataset) {
+        Stream<String> models = Stream.of("bridge", "cond", "mmse").flatMap(method -> Stream.of("sr4", "inpaint",
+                "denoise", "deblur").map(task -> dataset + "-" + method + "-" + task));
+        Stream<String> robust = Stream.of("mmse", "cond")
+                .flatMap(method -> Stream.of("sr4", "inpaint").map(task -> dataset + "-" + method + "-" + task
+                        + "-robust"));
+        return Stream.of(Stream.of(dataset + "-prior"), models, robust).flatMap(s -> s);
+    }
+
+    private static TrainingConfig restorationPreset(String name) {
+        if (name.endsWith("-robust")) {
+            return robust(named(name.substring(0, name.length() - "-robust".length())));
+        }
+        String[] parts = name.split("-");
+        String dataset = parts[0];
+        if (parts[1].equals("prior")) {
+            return prior(name, dataset);
+        }
+        String task = parts[2];
+        return switch (parts[1]) {
+            case "bridge" -> bridge(name, dataset, new ImageBridge("gmax", task));
+            case "cond" -> conditional(name, dataset, task);
+            default -> regression(name, dataset, task);
         };
     }
 
@@ -147,13 +178,13 @@ public final class Presets {
     }
 
     /**
-     * A Bridge-TTS bridge (g_max schedule) on MNIST from the task's prior to the clean digit: the same U-Net taking
+     * A Bridge-TTS bridge (g_max schedule) on the dataset from the task's prior to the clean image: the same U-Net taking
      * [x_t, x₁] (two channels) and returning x̂₀ (one), unconditional, t uniform on [10⁻⁵, 1 − 10⁻⁵] (Bridge-TTS's
      * offset), previews by the bridge SDE in 50 steps on 10 training digits. Trained on the first
      * {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps, the budget every restoration preset shares.
      */
-    private static TrainingConfig bridge(String name, ImageBridge bridge) {
-        TrainingConfig base = restoration(image(name, "mnist", Preconditioning.edm("edm", 0.5),
+    private static TrainingConfig bridge(String name, String dataset, ImageBridge bridge) {
+        TrainingConfig base = restoration(image(name, dataset, Preconditioning.edm("edm", 0.5),
                 new TimeDistribution.Uniform(BridgeSampler.OFFSET, 1 - BridgeSampler.OFFSET)));
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(base.name(), base.data(),
@@ -164,12 +195,12 @@ public final class Presets {
     }
 
     /**
-     * A diffusion model of MNIST given the task's observation (SR3's conditioning) under EDM's preconditioning and
+     * A diffusion model of the dataset given the task's observation (SR3's conditioning) under EDM's preconditioning and
      * training times: the same U-Net taking [c_in·x_t, x₁] (two channels) and returning one, unconditional on the
      * class, previews by Heun in 18 steps; the restoration presets' data and budget.
      */
-    private static TrainingConfig conditional(String name, String task) {
-        TrainingConfig base = restoration(named("mnist-edm"));
+    private static TrainingConfig conditional(String name, String dataset, String task) {
+        TrainingConfig base = restoration(edm(dataset));
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(name, base.data(),
                 new NetworkConfig.UNet(2, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
@@ -179,11 +210,11 @@ public final class Presets {
     }
 
     /**
-     * The MMSE regressor of the task on MNIST: the same U-Net mapping the prior x₁ to x̂ (one channel in and out,
+     * The MMSE regressor of the task on the dataset: the same U-Net mapping the prior x₁ to x̂ (one channel in and out,
      * noise label 0), trained with the squared error; the restoration presets' data and budget.
      */
-    private static TrainingConfig regression(String name, String task) {
-        TrainingConfig base = restoration(named("mnist-edm"));
+    private static TrainingConfig regression(String name, String dataset, String task) {
+        TrainingConfig base = restoration(edm(dataset));
         TrainingConfig.Sampling s = base.sampling();
         return new TrainingConfig(name, base.data(),
                 new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0, 1), base.preconditioning(),
@@ -193,12 +224,12 @@ public final class Presets {
     }
 
     /**
-     * The unconditional prior of zero-shot restoration (DPS, DDRM): {@code mnist-edm}'s U-Net without classes, on the
-     * restoration presets' data and budget, so that it has not seen their test images.
+     * The unconditional prior of zero-shot restoration (DPS, DDRM): {@code mnist-edm}'s (or {@code fashion-edm}'s)
+     * U-Net without classes, on the restoration presets' data and budget, so that it has not seen their test images.
      */
-    private static TrainingConfig prior() {
-        TrainingConfig base = restoration(named("mnist-edm"));
-        return new TrainingConfig("mnist-prior", base.data(),
+    private static TrainingConfig prior(String name, String dataset) {
+        TrainingConfig base = restoration(edm(dataset));
+        return new TrainingConfig(name, base.data(),
                 new NetworkConfig.UNet(1, 28, 16, List.of(1, 2, 4), 2, List.of(7), 0.1, 0), base.preconditioning(),
                 base.time(), base.optimization(), base.sampling());
     }
@@ -217,6 +248,11 @@ public final class Presets {
                         o.seed(), 100, 500, 10),
                 base.sampling(), null, null, null, null, null,
                 new RestorationModel(r.method(), r.task(), new RestorationModel.Robustness(16.0 / 255, 3, 1.0)));
+    }
+
+    /** {@code mnist-edm} or {@code fashion-edm}: the restoration presets' starting point. */
+    private static TrainingConfig edm(String dataset) {
+        return named(dataset + "-edm");
     }
 
     /** {@code base} on the first {@link #RESTORATION_TRAINING_IMAGES} images for 4000 steps. */

@@ -34,6 +34,20 @@ class PresetsTest {
         }
     }
 
+    /** Each Fashion-MNIST restoration preset is its MNIST twin on the other dataset: same split, network, budget. */
+    @Test
+    void fashionRestorationPresetsAreTheirMnistTwins() {
+        java.util.List<String> fashion = Presets.NAMES.stream()
+                .filter(name -> name.startsWith("fashion-") && !name.equals("fashion-edm")).toList();
+        assertEquals(17, fashion.size(), fashion.toString());
+        for (String name : fashion) {
+            TrainingConfig twin = Presets.named("mnist" + name.substring("fashion".length()));
+            TrainingConfig config = Presets.named(name);
+            assertEquals(Presets.RESTORATION_TRAINING_IMAGES, config.data().size(), name);
+            assertEquals(twin.toJson().replace("\"mnist", "\"fashion"), config.toJson(), name);
+        }
+    }
+
     /**
      * The bundled model's config.json, written before {@code loss_weight} existed, reads and writes back byte for
      * byte but for that key.
