@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.function.IntUnaryOperator;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
+import org.diffusion4j.audio.Audio;
+import org.diffusion4j.audio.AudioFeature;
+import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.generate.Batches;
 import org.diffusion4j.generate.Generation;
@@ -23,6 +26,8 @@ import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
+import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.TrainingConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,8 +38,9 @@ import picocli.CommandLine.Option;
         description = {"Run a sampler on a model and write the samples.",
             "The start is σ_max·z for z standard normal, drawn per sample from --seed, --seed+1, …; "
                     + "or given by --init, already scaled (as k-diffusion's x = sigmas[0]·randn).",
-            "Output format follows the extension: .npy, .npz, .csv, or .png (a grid of images, or a scatter plot "
-                    + "of 2-D samples)."})
+            "Output format follows the extension: .npy, .npz, .csv, .png (a grid of images, or a scatter plot "
+                    + "of 2-D samples), or .wav for a run trained on audio (its spectrogram images decoded to clips; "
+                    + "several samples go to numbered files NAME-0.wav, NAME-1.wav, …)."})
 final class SampleCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -114,7 +120,7 @@ final class SampleCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
-            description = "Where to write the samples (.npy, .npz, .csv or .png).")
+            description = "Where to write the samples (.npy, .npz, .csv, .png or .wav).")
     Path out;
 
     @Option(names = "--batch", paramLabel = "B",
@@ -128,10 +134,11 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String format = ArrayFiles.extension(out);
-        if (!List.of("npy", "npz", "csv", "png").contains(format)) {
+        if (!List.of("npy", "npz", "csv", "png", "wav").contains(format)) {
             throw new InvalidArgumentException("--out " + out + ": unknown format '." + format
-                    + "'; expected .npy, .npz, .csv or .png");
+                    + "'; expected .npy, .npz, .csv, .png or .wav");
         }
+        AudioFeature feature = format.equals("wav") ? audioFeature() : null;
         GridSpec gridSpec = grid.spec();
         if (steps == null && gridSpec instanceof GridSpec.FromFile file) {
             steps = file.steps(grid.finalZero);
@@ -169,6 +176,11 @@ final class SampleCommand implements Callable<Integer> {
                 throw new InvalidArgumentException("--n must be at least 1, got " + count);
             }
             requireDrawable(format, generator.sampleShape());
+            if (feature != null) {
+                for (Path clip : clipPaths(count)) {
+                    OutputPaths.requireWritableFile(clip, "--out");
+                }
+            }
             Batches batches = batches(count, generator.sampleShape(), type);
             requireRoom(format, count, generator.sampleShape(), type);
             int classes = generator.classes();
@@ -184,14 +196,18 @@ final class SampleCommand implements Callable<Integer> {
             try (Progress progress = new Progress(sampler, (long) steps * batches.count(), quiet, System.err)) {
                 GenerationRequest request = template.toBuilder()
                         .callback(info -> progress.step(String.format("%.4g", info.level()))).build();
-                if (format.equals("png")) {
+                if (format.equals("png") || format.equals("wav")) {
                     float[] values = new float[Math.multiplyExact(count, (int) generator.sampleShape().size())];
                     batches.generate(generator, request, seed, classOf, starts, manager, (from, g) -> {
                         float[] batch = g.samples().toType(DataType.FLOAT32, false).toFloatArray();
                         System.arraycopy(batch, 0, values, from * (int) generator.sampleShape().size(), batch.length);
                         last[0] = g;
                     });
-                    drawPng(values, count, generator.sampleShape());
+                    if (feature != null) {
+                        writeClips(values, count, feature);
+                    } else {
+                        drawPng(values, count, generator.sampleShape());
+                    }
                 } else {
                     ArrayFiles.writeInBatches(out, count, generator.sampleShape(), type, sink ->
                             batches.generate(generator, request, seed, classOf, starts, manager, (from, g) -> {
@@ -225,23 +241,23 @@ final class SampleCommand implements Callable<Integer> {
         return Batches.within(count, sampleShape, type, Batches.DEFAULT_BUDGET_BYTES);
     }
 
-    /** The most memory a .png may need: the samples as floats and the picture's pixels. */
+    /** The most memory a .png or .wav may need: the samples as floats and the picture's pixels. */
     static final long PNG_BUDGET_BYTES = 256L << 20;
 
     /**
-     * Refuses, naming --n, what cannot fit: a .png (drawn from all samples at once) over {@link #PNG_BUDGET_BYTES},
-     * or an array file larger than the free space where it goes. Array files are written batch by batch, so their
-     * size is bounded by the disk, not the memory.
+     * Refuses, naming --n, what cannot fit: a .png or .wav (made from all samples at once) over
+     * {@link #PNG_BUDGET_BYTES}, or an array file larger than the free space where it goes. Array files are written
+     * batch by batch, so their size is bounded by the disk, not the memory.
      */
     private void requireRoom(String format, int count, Shape sampleShape, DataType type) {
         long values = count * sampleShape.size();
-        if (format.equals("png")) {
+        if (format.equals("png") || format.equals("wav")) {
             long pixels = sampleShape.dimension() == 3 ? (count / 10 + 1) * 10L * (sampleShape.get(1) * 2 + 2)
                     * (sampleShape.get(2) * 2 + 2) * 4 : 0;
             long bytes = values * 4 + pixels;
             if (bytes > PNG_BUDGET_BYTES) {
-                throw new InvalidArgumentException("--n " + count + ": a .png of " + count + " samples needs about "
-                        + bytes / (1 << 20) + " MiB in memory, more than " + (PNG_BUDGET_BYTES >> 20) + " MiB; write "
+                throw new InvalidArgumentException("--n " + count + ": a ." + format + " of " + count + " samples "
+                        + "needs about " + bytes / (1 << 20) + " MiB in memory, more than " + (PNG_BUDGET_BYTES >> 20) + " MiB; write "
                         + ".npy, .npz or .csv (written batch by batch) or ask for fewer samples");
             }
             return;
@@ -259,6 +275,42 @@ final class SampleCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             // the free space is unknown: the write itself will say if the disk fills up
+        }
+    }
+
+    /** The audio feature of the --run a .wav is asked of; refused, naming the run, for any other model. */
+    private AudioFeature audioFeature() {
+        if (source.run == null) {
+            throw new InvalidArgumentException("--out " + out + ": a .wav needs a --run trained on audio "
+                    + "(data source spoken-digits)");
+        }
+        TrainingConfig.Data data = TrainingConfig.read(new RunDirectory(source.run).config()).data();
+        if (!data.source().equals("spoken-digits")) {
+            throw new InvalidArgumentException("--out " + out + ": a .wav needs a run trained on audio, but "
+                    + source.run + " trained on " + data.source() + " (write .png, .npy, .npz or .csv)");
+        }
+        return data.audioFeature();
+    }
+
+    /** Where the clips go: --out itself for one, NAME-0.wav, NAME-1.wav, … beside it for several. */
+    private List<Path> clipPaths(int count) {
+        if (count == 1) {
+            return List.of(out);
+        }
+        String name = out.getFileName().toString();
+        String stem = name.substring(0, name.length() - ".wav".length());
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> out.resolveSibling(stem + "-" + i + ".wav"))
+                .toList();
+    }
+
+    /** Each sample's image decoded to a clip (Griffin–Lim seeded by its sample seed) and written as 16-bit WAV. */
+    private void writeClips(float[] values, int count, AudioFeature feature) {
+        List<Path> paths = clipPaths(count);
+        List<Integer> shape = feature.shape();
+        int per = shape.get(0) * shape.get(1) * shape.get(2);
+        for (int i = 0; i < count; i++) {
+            float[] image = java.util.Arrays.copyOfRange(values, i * per, (i + 1) * per);
+            WavFiles.write(paths.get(i), Audio.mono(feature.sampleRate(), feature.decode(image, seed + i)));
         }
     }
 

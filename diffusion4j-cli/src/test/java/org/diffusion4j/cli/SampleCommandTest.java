@@ -10,14 +10,20 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.diffusion4j.audio.Audio;
+import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.denoise.GaussianMixtureDenoiser;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.grid.GridSpec;
 import org.diffusion4j.io.ArrayFiles;
+import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.process.VpLinearSchedule;
 import org.diffusion4j.sample.SamplerRegistry;
 import org.diffusion4j.sample.Sampling;
+import org.diffusion4j.train.Presets;
+import org.diffusion4j.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +63,62 @@ class SampleCommandTest {
             assertTrue(Files.isRegularFile(out) && out.toFile().length() > 0, name);
         }
         assertEquals(7, Files.readAllLines(dir.resolve("x.csv")).size());
+    }
+
+    /**
+     * A run trained (two steps) on spoken digits as log-mel images samples straight to WAV: one clip to --out, several
+     * to numbered files, each the feature's length at its rate; other models are refused a .wav by name.
+     */
+    @Test
+    void anAudioRunSamplesToWavFiles(@TempDir Path dir) throws Exception {
+        Path digits = dir.resolve("data/spoken-digits");
+        Files.createDirectories(digits.resolve("train"));
+        StringBuilder metadata = new StringBuilder("file,digit,word,speaker\n");
+        for (int d = 0; d < 10; d++) {
+            double[] tone = new double[3000];
+            for (int i = 0; i < tone.length; i++) {
+                tone[i] = 0.3 * Math.sin(2 * Math.PI * (200 + 100 * d) * i / 8000.0);
+            }
+            WavFiles.write(digits.resolve("train/" + d + "_s00_0.wav"), Audio.mono(8000, tone));
+            metadata.append("train/").append(d).append("_s00_0.wav,").append(d).append(",w").append(d)
+                    .append(",s00\n");
+        }
+        Files.writeString(digits.resolve("metadata.csv"), metadata);
+        TrainingConfig preset = Presets.named("digits-mel-edm");
+        TrainingConfig.Optimization o = preset.optimization();
+        TrainingConfig tiny = new TrainingConfig("tiny-mel", preset.data(),
+                new NetworkConfig.UNet(1, 32, 8, List.of(1, 2), 1, List.of(), 0, 10), preset.preconditioning(),
+                preset.time(), new TrainingConfig.Optimization(4, 2, 1e-3, 1, o.beta1(), o.beta2(), o.epsilon(), 0,
+                        1.0, 0, 0, 0, 0, 2, 0, 1), preset.sampling());
+        Path config = dir.resolve("tiny.json");
+        tiny.write(config);
+        Path run = dir.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data",
+                dir.resolve("data").toString(), "--out", run.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        Path one = dir.resolve("one.wav");
+        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3", "--n", "1",
+                "--class", "7", "--out", one.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        Audio clip = WavFiles.read(one);
+        assertEquals(8000, clip.sampleRate());
+        assertEquals(4032, clip.length());
+        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "3",
+                "--out", dir.resolve("many.wav").toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(4032, WavFiles.read(dir.resolve("many-" + i + ".wav")).length());
+        }
+        assertTrue(Files.notExists(dir.resolve("many.wav")));
+        assertError("a .wav needs a --run trained on audio", "sample", "--model", "gmm:eight-gaussians",
+                "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
+        Path toy = dir.resolve("toy.json");
+        TrainCommandTest.tiny(2, 2, 1e-3).write(toy);
+        Path toyRun = dir.resolve("toy");
+        assertEquals(0, CliRunner.run("train", "--config", toy.toString(), "--out", toyRun.toString(), "--quiet")
+                .exitCode());
+        assertError("a .wav needs a run trained on audio, but " + toyRun + " trained on gmm", "sample", "--run",
+                toyRun.toString(), "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
     }
 
     @Test

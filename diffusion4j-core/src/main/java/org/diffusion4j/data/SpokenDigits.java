@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.audio.Audio;
+import org.diffusion4j.audio.AudioFeature;
 import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.UserFiles;
@@ -96,5 +97,30 @@ public final class SpokenDigits {
             System.arraycopy(x, (x.length - length) / 2, out, 0, length);
         }
         return out;
+    }
+
+    /**
+     * The clips of {@code split} under {@code dir} as {@code feature}'s images, labelled by digit (10 classes): each
+     * clip mixed down, {@link #fit} to the feature's length, encoded. Clips at another sample rate are refused
+     * (resampling is not built).
+     */
+    public static ImageSet features(Path dir, String split, AudioFeature feature) {
+        List<Clip> clips = load(dir, split);
+        List<Integer> shape = feature.shape();
+        int per = shape.get(0) * shape.get(1) * shape.get(2);
+        float[] values = new float[clips.size() * per];
+        int[] labels = new int[clips.size()];
+        for (int i = 0; i < clips.size(); i++) {
+            Clip clip = clips.get(i);
+            if (clip.audio().sampleRate() != feature.sampleRate()) {
+                throw new FileFormatException(dir.resolve(clip.file()), "is at " + clip.audio().sampleRate()
+                        + " Hz, the feature at " + feature.sampleRate() + " Hz (resampling is not built)");
+            }
+            float[] image = feature.encode(fit(clip.audio().mixedDown(), feature.length()));
+            System.arraycopy(image, 0, values, i * per, per);
+            labels[i] = clip.digit();
+        }
+        return new ImageSet(values, labels, new ai.djl.ndarray.types.Shape(shape.get(0), shape.get(1), shape.get(2)),
+                10, "spoken-digits/" + split + " " + feature.spec());
     }
 }

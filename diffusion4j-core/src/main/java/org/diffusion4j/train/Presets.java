@@ -3,6 +3,7 @@ package org.diffusion4j.train;
 import java.util.List;
 import java.util.stream.Stream;
 import org.diffusion4j.UnknownNameException;
+import org.diffusion4j.audio.AudioFeature;
 import org.diffusion4j.bridge.BridgeSampler;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.NetworkConfig;
@@ -23,7 +24,8 @@ public final class Presets {
     /** The preset names. */
     public static final List<String> NAMES = Stream.concat(Stream.of("toy-2d", "mnist-edm", "mnist-eps",
             "mnist-flow", "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp",
-            "mnist-psld", "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps"),
+            "mnist-psld", "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "digits-mel-edm",
+            "digits-complex-edm"),
             RESTORATION_DATASETS.stream().flatMap(Presets::restorationNames)).toList();
 
     /**
@@ -56,6 +58,10 @@ public final class Presets {
             case "mnist-nonlinear" -> nonlinear();
             case "mnist-dit-eps" -> dit("mnist-dit-eps", new Preconditioning("vp", "epsilon", 1, false, "time"),
                     new TimeDistribution.Uniform(1e-5, 1));
+            case "digits-mel-edm" -> audio("digits-mel-edm", AudioFeature.parse("mel"),
+                    new NetworkConfig.UNet(1, 32, 16, List.of(1, 2, 4), 2, List.of(8), 0.1, 10));
+            case "digits-complex-edm" -> audio("digits-complex-edm", AudioFeature.parse("complex"),
+                    new NetworkConfig.UNet(2, 64, 16, List.of(1, 2, 2, 4), 2, List.of(8), 0.1, 10));
             default -> {
                 if (!NAMES.contains(name)) {
                     throw new UnknownNameException("preset", name, NAMES);
@@ -261,6 +267,21 @@ public final class Presets {
         return new TrainingConfig(base.name(), new TrainingConfig.Data(d.source(), d.path(),
                 RESTORATION_TRAINING_IMAGES, d.channels(), d.resolution(), d.flip(), d.sampleShape()), base.network(),
                 base.preconditioning(), base.time(), base.optimization().withSteps(4000), base.sampling());
+    }
+
+    /**
+     * EDMSound on the spoken digits: an EDM-preconditioned, class-conditional (the digit) U-Net on the training
+     * speakers' clips as {@code feature}'s images, 8000 steps of 64. The features' defaults: ~0.5 s clips (4032
+     * samples at 8 kHz); {@code mel} 32 log-mel bands × 32 frames (n_fft 256, hop 128) scaled so that [10⁻⁵, 100]
+     * maps to [−1, 1]; {@code complex} 64 bins × 64 frames (n_fft 128, hop 64) of the STFT compressed as |c|^½
+     * (real, imaginary), whose values have a standard deviation of 0.45 on the training clips, near σ_data = 0.5.
+     */
+    private static TrainingConfig audio(String name, AudioFeature feature, NetworkConfig.UNet network) {
+        TrainingConfig base = image(name, "mnist", Preconditioning.edm("edm", 0.5),
+                new TimeDistribution.LogNormal(-1.2, 1.2));
+        return new TrainingConfig(name,
+                new TrainingConfig.Data("spoken-digits", feature.spec(), 0, 0, 0, false, feature.shape()), network,
+                base.preconditioning(), base.time(), base.optimization().withSteps(8000), base.sampling());
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

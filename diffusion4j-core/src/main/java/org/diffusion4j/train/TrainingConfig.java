@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.diffusion4j.DiffusionException;
 import org.diffusion4j.InvalidArgumentException;
+import org.diffusion4j.audio.AudioFeature;
 import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.io.AtomicFiles;
 import org.diffusion4j.io.FileFormatException;
@@ -264,11 +265,12 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
 
     /**
      * The training data: {@code mnist}, {@code fashion} (from the data directory), {@code folder} (images under
-     * {@code path}), {@code toy} (a {@link org.diffusion4j.data.Toy2d} shape named by {@code path}) or {@code gmm}
-     * (draws from the mixture spec at {@code path}, or a bundled one).
+     * {@code path}), {@code toy} (a {@link org.diffusion4j.data.Toy2d} shape named by {@code path}), {@code gmm}
+     * (draws from the mixture spec at {@code path}, or a bundled one) or {@code spoken-digits} (the training speakers'
+     * clips of the data directory's {@code spoken-digits} as the {@link AudioFeature} spec at {@code path}).
      *
      * @param source the kind of data
-     * @param path folder, toy name or mixture spec (unused for mnist and fashion)
+     * @param path folder, toy name, mixture spec or audio feature spec (unused for mnist and fashion)
      * @param size number of samples for toy and gmm data (all of an image set when 0)
      * @param channels image channels (folders), or 0
      * @param resolution image size (folders), or 0
@@ -279,10 +281,25 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             List<Integer> sampleShape) {
         public Data {
             sampleShape = List.copyOf(sampleShape);
-            if (!List.of("mnist", "fashion", "folder", "toy", "gmm").contains(source)) {
-                throw new org.diffusion4j.UnknownNameException("data source", source,
-                        List.of("mnist", "fashion", "folder", "toy", "gmm"));
+            if (!SOURCES.contains(source)) {
+                throw new org.diffusion4j.UnknownNameException("data source", source, SOURCES);
             }
+            if (source.equals("spoken-digits") && !AudioFeature.parse(path).shape().equals(sampleShape)) {
+                throw new InvalidArgumentException("data.sample_shape " + sampleShape + " does not fit the audio "
+                        + "feature " + path + " (images " + AudioFeature.parse(path).shape() + ")");
+            }
+        }
+
+        /** The data sources. */
+        public static final List<String> SOURCES = List.of("mnist", "fashion", "folder", "toy", "gmm",
+                "spoken-digits");
+
+        /** The audio feature of {@code spoken-digits} data ({@code path}, parsed). */
+        public AudioFeature audioFeature() {
+            if (!source.equals("spoken-digits")) {
+                throw new IllegalStateException(source + " data has no audio feature");
+            }
+            return AudioFeature.parse(path);
         }
     }
 

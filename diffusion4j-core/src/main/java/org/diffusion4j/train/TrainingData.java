@@ -6,6 +6,7 @@ import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.data.IdxDatasets;
 import org.diffusion4j.data.ImageFolder;
 import org.diffusion4j.data.ImageSet;
+import org.diffusion4j.data.SpokenDigits;
 import org.diffusion4j.data.Toy2d;
 import org.diffusion4j.denoise.MixtureSpec;
 
@@ -17,7 +18,8 @@ public final class TrainingData {
     /**
      * The training set of {@code config}: MNIST and Fashion-MNIST from {@code dataDir} (downloaded there when
      * missing and {@code download} is true), folders and mixture specs from their paths, toys generated from the
-     * run's seed. Notes about missing parts go to {@code notes}.
+     * run's seed, the spoken digits' training speakers from {@code dataDir/spoken-digits} as the config's audio
+     * feature. Notes about missing parts go to {@code notes}.
      */
     public static ImageSet load(TrainingConfig config, Path dataDir, boolean download,
             java.util.function.Consumer<String> notes) {
@@ -35,6 +37,8 @@ public final class TrainingData {
             case "gmm" -> Toy2d.mixture(MixtureSpec.BUNDLED.contains(data.path())
                     ? MixtureSpec.bundled(data.path()) : MixtureSpec.read(Path.of(data.path())),
                     positive(data.size()), seed, "gmm:" + data.path());
+            case "spoken-digits" -> SpokenDigits.features(dataDir.resolve("spoken-digits"), "train",
+                    data.audioFeature());
             default -> throw new IllegalStateException(data.source());
         };
         java.util.List<Integer> shape = java.util.Arrays.stream(set.sampleShape().getShape()).mapToInt(l -> (int) l)

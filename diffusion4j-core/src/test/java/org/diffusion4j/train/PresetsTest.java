@@ -2,6 +2,7 @@ package org.diffusion4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -46,6 +47,22 @@ class PresetsTest {
             assertEquals(Presets.RESTORATION_TRAINING_IMAGES, config.data().size(), name);
             assertEquals(twin.toJson().replace("\"mnist", "\"fashion"), config.toJson(), name);
         }
+    }
+
+    /** EDMSound's presets read their spoken digits as the feature their path names; a mismatched shape is refused. */
+    @Test
+    void audioPresetsNameTheirFeature() {
+        TrainingConfig mel = Presets.named("digits-mel-edm");
+        assertEquals("spoken-digits", mel.data().source());
+        assertEquals(java.util.List.of(1, 32, 32), mel.data().audioFeature().shape());
+        assertEquals(mel.network().sampleShape(), mel.data().sampleShape());
+        TrainingConfig complex = Presets.named("digits-complex-edm");
+        assertEquals(java.util.List.of(2, 64, 64), complex.data().sampleShape());
+        assertEquals(complex.network().sampleShape(), complex.data().sampleShape());
+        org.diffusion4j.InvalidArgumentException e = assertThrows(org.diffusion4j.InvalidArgumentException.class,
+                () -> new TrainingConfig.Data("spoken-digits", "complex", 0, 0, 0, false, java.util.List.of(1, 32, 32)));
+        assertEquals("data.sample_shape [1, 32, 32] does not fit the audio feature complex (images [2, 64, 64])",
+                e.getMessage());
     }
 
     /**
