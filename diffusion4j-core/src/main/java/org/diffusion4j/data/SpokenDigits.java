@@ -7,6 +7,7 @@ import java.util.List;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.audio.Audio;
 import org.diffusion4j.audio.AudioFeature;
+import org.diffusion4j.audio.Resampler;
 import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.io.FileFormatException;
 import org.diffusion4j.io.UserFiles;
@@ -101,8 +102,8 @@ public final class SpokenDigits {
 
     /**
      * The clips of {@code split} under {@code dir} as {@code feature}'s images, labelled by digit (10 classes): each
-     * clip mixed down, {@link #fit} to the feature's length, encoded. Clips at another sample rate are refused
-     * (resampling is not built).
+     * clip resampled to the feature's rate where it differs ({@link Resampler#standard}), mixed down, {@link #fit} to
+     * the feature's length, encoded.
      */
     public static ImageSet features(Path dir, String split, AudioFeature feature) {
         List<Clip> clips = load(dir, split);
@@ -112,11 +113,8 @@ public final class SpokenDigits {
         int[] labels = new int[clips.size()];
         for (int i = 0; i < clips.size(); i++) {
             Clip clip = clips.get(i);
-            if (clip.audio().sampleRate() != feature.sampleRate()) {
-                throw new FileFormatException(dir.resolve(clip.file()), "is at " + clip.audio().sampleRate()
-                        + " Hz, the feature at " + feature.sampleRate() + " Hz (resampling is not built)");
-            }
-            float[] image = feature.encode(fit(clip.audio().mixedDown(), feature.length()));
+            Audio audio = Resampler.standard().resample(clip.audio(), feature.sampleRate());
+            float[] image = feature.encode(fit(audio.mixedDown(), feature.length()));
             System.arraycopy(image, 0, values, i * per, per);
             labels[i] = clip.digit();
         }

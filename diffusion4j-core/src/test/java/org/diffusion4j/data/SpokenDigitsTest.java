@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import org.diffusion4j.audio.AudioFeature;
 import org.diffusion4j.audio.MelFilterbank;
 import org.diffusion4j.audio.MelSpectrogram;
+import org.diffusion4j.audio.Resampler;
 import org.diffusion4j.audio.Stft;
 import org.diffusion4j.io.FileFormatException;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,12 @@ class SpokenDigitsTest {
         for (float v : set.values()) {
             assertTrue(v >= -1 && v <= 1, "value " + v);
         }
-        FileFormatException e = assertThrows(FileFormatException.class,
-                () -> SpokenDigits.features(subset(), "test", AudioFeature.parse("mel:rate=16000")));
-        assertTrue(e.getMessage().endsWith("is at 8000 Hz, the feature at 16000 Hz (resampling is not built)"),
-                e.getMessage());
+        AudioFeature wide = AudioFeature.parse("mel:rate=16000");
+        SpokenDigits.Clip two = SpokenDigits.load(subset(), "test").get(2);
+        float[] resampled = wide.encode(SpokenDigits.fit(Resampler.standard().resample(two.audio(), 16000)
+                .mixedDown(), wide.length()));
+        assertArrayEquals(resampled, java.util.Arrays.copyOfRange(SpokenDigits.features(subset(), "test", wide)
+                .values(), 2 * 1024, 3 * 1024), "clips at another rate are resampled to the feature's");
     }
 
     /**
