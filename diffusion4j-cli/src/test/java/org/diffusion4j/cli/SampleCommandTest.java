@@ -71,19 +71,7 @@ class SampleCommandTest {
      */
     @Test
     void anAudioRunSamplesToWavFiles(@TempDir Path dir) throws Exception {
-        Path digits = dir.resolve("data/spoken-digits");
-        Files.createDirectories(digits.resolve("train"));
-        StringBuilder metadata = new StringBuilder("file,digit,word,speaker\n");
-        for (int d = 0; d < 10; d++) {
-            double[] tone = new double[3000];
-            for (int i = 0; i < tone.length; i++) {
-                tone[i] = 0.3 * Math.sin(2 * Math.PI * (200 + 100 * d) * i / 8000.0);
-            }
-            WavFiles.write(digits.resolve("train/" + d + "_s00_0.wav"), Audio.mono(8000, tone));
-            metadata.append("train/").append(d).append("_s00_0.wav,").append(d).append(",w").append(d)
-                    .append(",s00\n");
-        }
-        Files.writeString(digits.resolve("metadata.csv"), metadata);
+        Path data = ToneDigits.write(dir.resolve("data"));
         TrainingConfig preset = Presets.named("digits-mel-edm");
         TrainingConfig.Optimization o = preset.optimization();
         TrainingConfig tiny = new TrainingConfig("tiny-mel", preset.data(),
@@ -93,8 +81,8 @@ class SampleCommandTest {
         Path config = dir.resolve("tiny.json");
         tiny.write(config);
         Path run = dir.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data",
-                dir.resolve("data").toString(), "--out", run.toString(), "--quiet");
+        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data", data.toString(),
+                "--out", run.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         Path one = dir.resolve("one.wav");
         r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3", "--n", "1",

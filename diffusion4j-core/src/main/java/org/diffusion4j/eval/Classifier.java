@@ -33,6 +33,13 @@ import org.diffusion4j.train.TrainingConfig;
  * {@link ClassifierTraining} trains them.
  */
 public final class Classifier implements AutoCloseable {
+    /**
+     * The audio feature a spoken-digit classifier reads clips as: 32 log-mel bands × 32 frames of 4032 samples at
+     * 8 kHz (the defaults of {@code mel}); a generated clip, whatever its model's feature, is encoded this way to be
+     * classified.
+     */
+    public static final String AUDIO_FEATURE = "mel";
+
     /** Datasets with a shipped classifier. */
     public static final List<String> BUNDLED = List.of("mnist", "fashion");
 

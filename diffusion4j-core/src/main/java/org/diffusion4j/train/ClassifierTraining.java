@@ -33,11 +33,12 @@ public final class ClassifierTraining {
     public record Result(NDManager manager, ClassifierNetwork network, ObjectNode info) {}
 
     /**
-     * Trains a classifier: AdamW (lr 1e-3), batch 64, cross-entropy, random shifts of up to 2 pixels, dropout on the
-     * features; everything random from {@code seed} and the step. The sidecar records the data, the settings and
-     * {@code command}.
+     * Trains a classifier: AdamW (lr 1e-3), batch 64, cross-entropy, random shifts of up to 2 pixels (along both
+     * axes, or for spectrograms, {@code shiftRows} false, only along time, the columns: a shift in frequency would
+     * change what is said), dropout on the features; everything random from {@code seed} and the step. The sidecar
+     * records the data, the settings and {@code command}.
      */
-    public static Result train(ImageSet train, ImageSet test, int features, long steps, long seed,
+    public static Result train(ImageSet train, ImageSet test, int features, long steps, long seed, boolean shiftRows,
             String command, LongConsumer progress) {
         Shape shape = train.sampleShape();
         ClassifierNetwork.Config config = new ClassifierNetwork.Config((int) shape.get(0), (int) shape.get(1),
@@ -51,7 +52,8 @@ public final class ClassifierTraining {
             try (NDManager s = manager.newSubManager()) {
                 SplittableRandom random = new SplittableRandom(seed * 31 + step);
                 int[] indices = order.batch(step);
-                NDArray images = s.create(shifted(train, indices, random), train.batchShape(indices.length));
+                NDArray images = s.create(shifted(train, indices, random, shiftRows),
+                        train.batchShape(indices.length));
                 NDArray labels = train.labelBatch(s, indices);
                 Backend.seedEngine(seed * 17 + step);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -80,8 +82,11 @@ public final class ClassifierTraining {
         return new Result(manager, network, info);
     }
 
-    /** The batch with each image shifted by up to 2 pixels in each direction (zeros, i.e. −1, shifted in). */
-    private static float[] shifted(ImageSet set, int[] indices, SplittableRandom random) {
+    /**
+     * The batch with each image shifted by up to 2 pixels along each axis, or only along the columns (zeros, i.e. −1,
+     * shifted in).
+     */
+    private static float[] shifted(ImageSet set, int[] indices, SplittableRandom random, boolean shiftRows) {
         int c = (int) set.sampleShape().get(0);
         int h = (int) set.sampleShape().get(1);
         int w = (int) set.sampleShape().get(2);
@@ -91,6 +96,9 @@ public final class ClassifierTraining {
         for (int i = 0; i < indices.length; i++) {
             int dy = random.nextInt(5) - 2;
             int dx = random.nextInt(5) - 2;
+            if (!shiftRows) {
+                dy = 0;
+            }
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < h; y++) {
                     int sy = y - dy;
