@@ -27,8 +27,8 @@ class LazyCommandsTest {
         assertEquals(all, built("help", "sample").size());
         assertEquals(all, built("--help").size());
         assertEquals(all, built("smaple").size());
-        assertEquals(List.of("demo", "train", "distill", "finetune", "sample", "eval", "eval-restore", "restore",
-                "bench", "export", "serve", "tune-grid", "train-classifier", "help"),
+        assertEquals(List.of("demo", "train", "distill", "finetune", "sample", "eval", "eval-restore", "eval-audio",
+                "restore", "bench", "export", "serve", "tune-grid", "train-classifier", "help"),
                 List.copyOf(built()));
     }
 

@@ -67,10 +67,11 @@ class SampleCommandTest {
 
     /**
      * A run trained (two steps) on spoken digits as log-mel images samples straight to WAV: one clip to --out, several
-     * to numbered files, each the feature's length at its rate; other models are refused a .wav by name.
+     * to numbered files, each the feature's length at its rate; other models are refused a .wav by name. The same run
+     * is measured by {@code d4j eval-audio} (with the bundled classifier), whose JSON holds what it printed.
      */
     @Test
-    void anAudioRunSamplesToWavFiles(@TempDir Path dir) throws Exception {
+    void anAudioRunSamplesToWavFilesAndIsMeasured(@TempDir Path dir) throws Exception {
         Path data = ToneDigits.write(dir.resolve("data"));
         TrainingConfig preset = Presets.named("digits-mel-edm");
         TrainingConfig.Optimization o = preset.optimization();
@@ -98,6 +99,18 @@ class SampleCommandTest {
             assertEquals(4032, WavFiles.read(dir.resolve("many-" + i + ".wav")).length());
         }
         assertTrue(Files.notExists(dir.resolve("many.wav")));
+        Path json = dir.resolve("audio.json");
+        r = CliRunner.run("eval-audio", "--run", run.toString(), "--steps", "2", "--n", "5", "--data", data.toString(),
+                "--json", json.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode measured = org.diffusion4j.io.UserFiles.readJson(json);
+        assertEquals(5, measured.path("clips").asInt());
+        assertEquals(2, measured.path("steps").asInt());
+        double intelligibility = measured.path("intelligibility").asDouble();
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "intelligibility        %9.4f",
+                intelligibility)), r.out());
+        assertTrue(Double.isFinite(measured.path("fad").asDouble()), measured.toString());
+
         assertError("a .wav needs a --run trained on audio", "sample", "--model", "gmm:eight-gaussians",
                 "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
         Path toy = dir.resolve("toy.json");
@@ -107,6 +120,8 @@ class SampleCommandTest {
                 .exitCode());
         assertError("a .wav needs a run trained on audio, but " + toyRun + " trained on gmm", "sample", "--run",
                 toyRun.toString(), "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
+        assertError(toyRun + " trained on gmm; eval-audio measures models of spoken digits", "eval-audio", "--run",
+                toyRun.toString(), "--steps", "2");
     }
 
     @Test

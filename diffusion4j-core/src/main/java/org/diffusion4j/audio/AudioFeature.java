@@ -35,9 +35,10 @@ public sealed interface AudioFeature {
     /**
      * A log-mel spectrogram scaled to [−1, 1]: x = 2·(ln max(P, floor) − ln floor)/(ln ceiling − ln floor) − 1 for the
      * mel power P of each band and frame, {@code mels} bands (HTK scale, equal-area filters, 0 Hz … Nyquist) and as
-     * many frames. Decoding inverts the scaling, recovers the linear power spectrum by non-negative least squares
-     * against the filters (projected gradient, as librosa's {@code mel_to_stft}) and the phase by fast Griffin–Lim
-     * (momentum 0.99).
+     * many frames. Decoding clips values to [−1, 1] (as pixels are clipped to their range; a sample off the scale would
+     * otherwise decode to an unbounded power), inverts the scaling, recovers the linear power spectrum by non-negative
+     * least squares against the filters (projected gradient, as librosa's {@code mel_to_stft}) and the phase by fast
+     * Griffin–Lim (momentum 0.99).
      *
      * @param sampleRate samples per second
      * @param nFft STFT size
@@ -45,7 +46,7 @@ public sealed interface AudioFeature {
      * @param mels mel bands, the image's size
      * @param length samples per clip
      * @param floor the smallest mel power kept (maps to −1)
-     * @param ceiling the mel power that maps to +1 (louder bands exceed 1)
+     * @param ceiling the mel power that maps to +1 (louder bands encode above 1 and decode as the ceiling)
      * @param iterations Griffin–Lim iterations when decoding
      */
     record LogMel(int sampleRate, int nFft, int hop, int mels, int length, double floor, double ceiling,
@@ -99,7 +100,8 @@ public sealed interface AudioFeature {
             double[][] melPower = new double[mels][mels];
             for (int m = 0; m < mels; m++) {
                 for (int t = 0; t < mels; t++) {
-                    melPower[m][t] = Math.exp((image[m * mels + t] + 1) / 2 * range + low);
+                    double x = Math.max(-1, Math.min(1, image[m * mels + t]));
+                    melPower[m][t] = Math.exp((x + 1) / 2 * range + low);
                 }
             }
             double[][] power = MelSpectrogram.linearPower(filters(), melPower);

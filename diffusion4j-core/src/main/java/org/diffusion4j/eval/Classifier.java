@@ -28,9 +28,9 @@ import org.diffusion4j.train.TrainingConfig;
 
 /**
  * A trained image classifier: its predictions measure the class accuracy of conditional samples, and its feature
- * layer is the space of the Fréchet distance and precision/recall. One is shipped for MNIST and one for
- * Fashion-MNIST ({@link #bundled}), each with the command that trained it in its JSON sidecar;
- * {@link ClassifierTraining} trains them.
+ * layer is the space of the Fréchet distance and precision/recall. One is shipped for MNIST, one for Fashion-MNIST
+ * and one for the spoken digits, which reads clips as {@link #AUDIO_FEATURE} images ({@link #bundled}), each with the
+ * command that trained it in its JSON sidecar; {@link ClassifierTraining} trains them.
  */
 public final class Classifier implements AutoCloseable {
     /**
@@ -41,7 +41,7 @@ public final class Classifier implements AutoCloseable {
     public static final String AUDIO_FEATURE = "mel";
 
     /** Datasets with a shipped classifier. */
-    public static final List<String> BUNDLED = List.of("mnist", "fashion");
+    public static final List<String> BUNDLED = List.of("mnist", "fashion", "spoken-digits");
 
     private final NDManager manager;
     private final ClassifierNetwork network;

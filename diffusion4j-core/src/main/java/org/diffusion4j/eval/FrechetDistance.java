@@ -3,6 +3,7 @@ package org.diffusion4j.eval;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 
 /**
@@ -17,6 +18,16 @@ public final class FrechetDistance {
     public static double between(double[][] a, double[][] b) {
         if (a[0].length != b[0].length) {
             throw new ShapeMismatchException("features of dimension " + a[0].length + " and " + b[0].length);
+        }
+        for (double[][] set : new double[][][] {a, b}) {
+            for (double[] row : set) {
+                for (double v : row) {
+                    if (!Double.isFinite(v)) {
+                        throw new InvalidArgumentException("a Fréchet distance needs finite features, got " + v
+                                + " (are the samples finite?)");
+                    }
+                }
+            }
         }
         double[] meanA = mean(a);
         double[] meanB = mean(b);

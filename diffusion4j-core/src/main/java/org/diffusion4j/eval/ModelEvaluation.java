@@ -263,7 +263,8 @@ public final class ModelEvaluation {
         return out;
     }
 
-    private static double[][] rows(float[] values, int per) {
+    /** {@code values} as rows of {@code per}. */
+    static double[][] rows(float[] values, int per) {
         double[][] out = new double[values.length / per][per];
         for (int i = 0; i < out.length; i++) {
             for (int j = 0; j < per; j++) {

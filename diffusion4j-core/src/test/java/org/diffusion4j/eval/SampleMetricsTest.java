@@ -57,6 +57,17 @@ class SampleMetricsTest {
     }
 
     /** Between two Gaussians given by their moments: ‖μ₁ − μ₂‖² + Tr(C₁ + C₂ − 2(C₁C₂)^{½}), here diagonal. */
+    /** A NaN among the features is named instead of failing deep in an eigensolver. */
+    @Test
+    void frechetDistanceRefusesNonFiniteFeatures() {
+        double[][] a = gaussian(20, 3, 1, new double[] {0, 0, 0});
+        double[][] b = gaussian(20, 3, 1, new double[] {1, 0, 0});
+        b[7][1] = Double.NaN;
+        org.diffusion4j.InvalidArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.diffusion4j.InvalidArgumentException.class, () -> FrechetDistance.between(a, b));
+        assertEquals("a Fréchet distance needs finite features, got NaN (are the samples finite?)", e.getMessage());
+    }
+
     @Test
     void frechetDistanceOfMoments() {
         double[] m1 = {0, 1};
