@@ -22,7 +22,7 @@ public final class D4j implements Runnable {
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, TrainCommand.class, DistillCommand.class,
             FinetuneCommand.class, SampleCommand.class, EvalCommand.class, EvalRestoreCommand.class,
-            EvalAudioCommand.class, RestoreCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class,
+            EvalAudioCommand.class, RestoreCommand.class, TtsCommand.class, BenchCommand.class, ExportCommand.class, ServeCommand.class,
             TuneGridCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

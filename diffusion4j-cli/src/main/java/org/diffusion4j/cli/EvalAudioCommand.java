@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
                     + "clips, beside its floor (as many training clips); intelligibility (the fraction recognised "
                     + "as their digit), beside the classifier's accuracy on the test clips; memorization: each "
                     + "clip's nearest training clip by feature cosine similarity and by log-mel distance, against "
-                    + "the same for the test clips."})
+                    + "the same for the test clips; the log-mel MSE of each clip to a test clip of its digit (the matched "
+                    + "utterance), beside the same of a training clip."})
 final class EvalAudioCommand implements Callable<Integer> {
 
     @Option(names = "--run", required = true, paramLabel = "RUN",
@@ -109,6 +110,8 @@ final class EvalAudioCommand implements Callable<Integer> {
                     + "any test clip: %.4f%n", mem.embeddingGenerated(), mem.embeddingTest(), mem.embeddingCloser());
             System.out.printf(Locale.ROOT, "nearest training clip, log-mel RMS     %.4f (test clips %.4f); closer than "
                     + "any test clip: %.4f%n", mem.logMelGenerated(), mem.logMelTest(), mem.logMelCloser());
+            System.out.printf(Locale.ROOT, "log-mel MSE to the matched test clip   %.4f (a training clip of the same "
+                    + "digit %.4f)%n", r.matchedMse(), r.matchedMseFloor());
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);
                 out.put("model", run.toString());

@@ -28,7 +28,7 @@ class LazyCommandsTest {
         assertEquals(all, built("--help").size());
         assertEquals(all, built("smaple").size());
         assertEquals(List.of("demo", "train", "distill", "finetune", "sample", "eval", "eval-restore", "eval-audio",
-                "restore", "bench", "export", "serve", "tune-grid", "train-classifier", "help"),
+                "restore", "tts", "bench", "export", "serve", "tune-grid", "train-classifier", "help"),
                 List.copyOf(built()));
     }
 

@@ -34,9 +34,14 @@ public final class AudioEvaluation {
      * @param intelligibility fraction of generated clips recognised as their digit
      * @param testAccuracy the classifier's accuracy on the test clips
      * @param memorization nearest-training-clip similarities
+     * @param matchedMse mean squared difference between each generated clip's log-mel image (the classifier's
+     *     feature, from the decoded audio) and its matched test clip's: clip i of digit d is matched with the
+     *     ⌊i/10⌋-th test clip of d (cycling)
+     * @param matchedMseFloor the same between the ⌊i/10⌋-th training clip of d (cycling) and the same test clip: real
+     *     speech of the same word by another speaker
      */
     public record Result(int clips, long evaluations, int steps, double fad, double fadFloor, double intelligibility,
-            double testAccuracy, Memorization memorization) {}
+            double testAccuracy, Memorization memorization, double matchedMse, double matchedMseFloor) {}
 
     /**
      * How close clips come to the training set: for each clip, its nearest training clip by the cosine similarity of
@@ -121,9 +126,34 @@ public final class AudioEvaluation {
                 Arrays.stream(eGenerated).filter(c -> c > mostSimilarTest).count() / (double) n,
                 median(dGenerated), median(dTest),
                 Arrays.stream(dGenerated).filter(d -> d < nearestTest).count() / (double) n);
+        double matched = 0;
+        double matchedFloor = 0;
+        for (int i = 0; i < n; i++) {
+            double[] spoken = mTest[nthOf(test.labels(), labels[i], i / 10)];
+            matched += meanSquare(mGenerated[i], spoken);
+            matchedFloor += meanSquare(mTrain[nthOf(train.labels(), labels[i], i / 10)], spoken);
+        }
         return new Result(n, evaluations, steps, FrechetDistance.between(fTest, fGenerated),
                 FrechetDistance.between(fTest, classifier.features(floorClips, n)), (double) right / n,
-                classifier.accuracy(test), memorization);
+                classifier.accuracy(test), memorization, matched / n, matchedFloor / n);
+    }
+
+    /** The index of the k-th (cycling) item labelled {@code label}. */
+    static int nthOf(int[] labels, int label, int k) {
+        int[] of = java.util.stream.IntStream.range(0, labels.length).filter(j -> labels[j] == label).toArray();
+        if (of.length == 0) {
+            throw new InvalidArgumentException("no clip of digit " + label + " to match");
+        }
+        return of[k % of.length];
+    }
+
+    private static double meanSquare(double[] a, double[] b) {
+        double sum = 0;
+        for (int k = 0; k < a.length; k++) {
+            double d = a[k] - b[k];
+            sum += d * d;
+        }
+        return sum / a.length;
     }
 
     /** For each row of {@code a}, the largest cosine similarity to a row of {@code b}. */

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.function.Function;
 import org.diffusion4j.SpecOptions;
 import org.diffusion4j.bridge.BridgeSampler;
+import org.diffusion4j.bridge.BridgeSchedule;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.restore.ImageBridge;
-import org.diffusion4j.restore.RestorationTask;
 import org.diffusion4j.sample.GaussianNoise;
 import org.diffusion4j.sample.NoiseSource;
 
@@ -70,17 +70,28 @@ public final class BridgeGenerator implements Generator {
         Conditions.refuseGaussianOptions(request, "a bridge model", "it steps uniformly in time from its prior",
                 "it starts from the observation's prior", "its SDE draws Gaussian noise from each seed");
         Conditions.requireClasses(request, 0);
+        try (NDManager work = manager.newSubManager()) {
+            NDArray prior = Conditions.prior(request, bridge.restoration(), bridge.task(), sampleShape, work);
+            return sample(bridge.reference(), network, prior, request, defaultSampler, manager);
+        }
+    }
+
+    /**
+     * Samples the bridges of {@code reference} from {@code prior} (one per seed of {@code request}) to t = 0 with the
+     * request's sampler ({@code bridge-sde[:noise=1]} or {@code bridge-ode}; {@code defaultSampler} if it names
+     * none) and step budget; the result lives in {@code manager}.
+     */
+    static Generation sample(BridgeSchedule reference, Network network, NDArray prior, GenerationRequest request,
+            String defaultSampler, NDManager manager) {
         int steps = request.budget().steps(n -> (long) n);
         Map<String, Function<SpecOptions, BridgeSampler>> kinds = new LinkedHashMap<>();
-        kinds.put("bridge-sde", o -> new BridgeSampler(bridge.reference(), true, steps, o.number("noise", 1),
+        kinds.put("bridge-sde", o -> new BridgeSampler(reference, true, steps, o.number("noise", 1),
                 BridgeSampler.OFFSET));
-        kinds.put("bridge-ode", o -> BridgeSampler.ode(bridge.reference(), steps));
+        kinds.put("bridge-ode", o -> BridgeSampler.ode(reference, steps));
         BridgeSampler sampler = SpecOptions.create("sampler", request.sampler() == null ? defaultSampler
                 : request.sampler(), kinds);
         boolean stochastic = sampler.stochastic();
-        RestorationTask task = bridge.restoration();
         try (NDManager work = manager.newSubManager()) {
-            NDArray prior = Conditions.prior(request, task, bridge.task(), sampleShape, work);
             NoiseSource noise = stochastic ? GaussianNoise.perSample(request.seeds()) : NoiseSource.NONE;
             NDArray restored = sampler.sample(ImageBridge.prediction(network), prior, noise, work);
             restored.attach(manager);

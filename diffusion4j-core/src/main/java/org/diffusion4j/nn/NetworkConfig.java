@@ -14,7 +14,8 @@ import org.diffusion4j.InvalidArgumentException;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = NetworkConfig.Mlp.class, name = "mlp"),
     @JsonSubTypes.Type(value = NetworkConfig.UNet.class, name = "unet"),
-    @JsonSubTypes.Type(value = NetworkConfig.Dit.class, name = "dit")})
+    @JsonSubTypes.Type(value = NetworkConfig.Dit.class, name = "dit"),
+    @JsonSubTypes.Type(value = NetworkConfig.Speech.class, name = "speech")})
 public sealed interface NetworkConfig {
 
     /** Number of classes (0: unconditional); label {@code classes} is the null class of guidance. */
@@ -140,6 +141,66 @@ public sealed interface NetworkConfig {
         @Override
         public Network build(Weights weights) {
             return new DitNetwork(this, weights);
+        }
+    }
+
+    /**
+     * A text-to-speech network ({@link SpeechNetwork}): a character encoder that spells each word of
+     * {@code vocabulary} (lower-case letters a–z), embeds each character in {@code embedding} dimensions, and maps
+     * the word's characters, position by position, through an MLP of width {@code hidden} to a mel-shaped prior μ of
+     * the decoder's output shape; and the {@code decoder} U-Net of [x, μ] (twice its output channels in, no classes).
+     * The network's classes are the vocabulary's words (label i: word i; there is no null word).
+     */
+    record Speech(List<String> vocabulary, int embedding, int hidden, UNet decoder) implements NetworkConfig {
+        public Speech {
+            vocabulary = vocabulary == null ? null : List.copyOf(vocabulary);
+            if (vocabulary == null || vocabulary.isEmpty() || decoder == null) {
+                throw new InvalidArgumentException("a speech network needs a vocabulary and a decoder U-Net");
+            }
+            for (String word : vocabulary) {
+                if (word.isEmpty() || !word.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+                    throw new InvalidArgumentException("speech network vocabulary: '" + word + "' is not a word of "
+                            + "lower-case letters a-z");
+                }
+            }
+            if (vocabulary.stream().distinct().count() != vocabulary.size()) {
+                throw new InvalidArgumentException("speech network vocabulary has a repeated word: " + vocabulary);
+            }
+            if (embedding < 1 || hidden < 1) {
+                throw new InvalidArgumentException("speech network: embedding and hidden must be positive, got "
+                        + embedding + " and " + hidden);
+            }
+            if (decoder.classes() != 0 || decoder.imageChannels() != 2 * decoder.outputs()) {
+                throw new InvalidArgumentException("a speech network's decoder takes [x, μ] and no classes: a U-Net "
+                        + "with image_channels twice its output_channels and classes 0, got " + decoder.imageChannels()
+                        + " in, " + decoder.outputs() + " out, " + decoder.classes() + " classes");
+            }
+        }
+
+        @Override
+        public int classes() {
+            return vocabulary.size();
+        }
+
+        /** The decoder's input, [x, μ]. */
+        @Override
+        public List<Integer> sampleShape() {
+            return decoder.sampleShape();
+        }
+
+        /** The shape of one prior μ (and one mel). */
+        public List<Integer> priorShape() {
+            return List.of(decoder.outputs(), decoder.resolution(), decoder.resolution());
+        }
+
+        /** The longest word's letters. */
+        public int letters() {
+            return vocabulary.stream().mapToInt(String::length).max().orElseThrow();
+        }
+
+        @Override
+        public Network build(Weights weights) {
+            return new SpeechNetwork(this, weights);
         }
     }
 }

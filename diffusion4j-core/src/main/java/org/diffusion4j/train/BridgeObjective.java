@@ -35,7 +35,15 @@ public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
         NDArray observationNoise = noise.get(new NDIndex(":, {}:", channels));
         RestorationTask task = bridge.restoration();
         NDArray prior = task.prior(task.observe(x0, observationNoise));
-        BridgeSchedule schedule = bridge.reference();
+        return loss(bridge.reference(), network, x0, prior, t, eps, labels, training);
+    }
+
+    /**
+     * The data-prediction loss mean ‖x̂₀(x_t, t, x₁) − x₀‖² on the bridges of {@code schedule} from {@code x0} to
+     * {@code prior}, x_t = a_t·x₀ + b_t·x₁ + c_t·ε.
+     */
+    static NDArray loss(BridgeSchedule schedule, Network network, NDArray x0, NDArray prior, double[] t, NDArray eps,
+            NDArray labels, boolean training) {
         int n = t.length;
         double[] a = new double[n];
         double[] b = new double[n];

@@ -12,6 +12,8 @@ import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.phase.Psld;
 import org.diffusion4j.restore.ImageBridge;
 import org.diffusion4j.restore.RestorationModel;
+import org.diffusion4j.tts.SpeechModel;
+import org.diffusion4j.tts.Transcript;
 
 /**
  * Ready-made training configs. The MNIST and Fashion-MNIST ones are sized for a two-core CPU: a class-conditional
@@ -25,7 +27,7 @@ public final class Presets {
     public static final List<String> NAMES = Stream.concat(Stream.of("toy-2d", "mnist-edm", "mnist-eps",
             "mnist-flow", "fashion-edm", "mnist-blur", "mnist-saturation", "mnist-sit-linear", "mnist-sit-gvp",
             "mnist-psld", "mnist-psld-epsilon", "mnist-nonlinear", "mnist-dit-eps", "digits-mel-edm",
-            "digits-complex-edm"),
+            "digits-complex-edm", "digits-tts-bridge", "digits-tts-diffusion"),
             RESTORATION_DATASETS.stream().flatMap(Presets::restorationNames)).toList();
 
     /**
@@ -62,6 +64,12 @@ public final class Presets {
                     new NetworkConfig.UNet(1, 32, 16, List.of(1, 2, 4), 2, List.of(8), 0.1, 10));
             case "digits-complex-edm" -> audio("digits-complex-edm", AudioFeature.parse("complex"),
                     new NetworkConfig.UNet(2, 64, 16, List.of(1, 2, 2, 4), 2, List.of(8), 0.1, 10));
+            case "digits-tts-bridge" -> speech("digits-tts-bridge", new SpeechModel("bridge", "gmax"),
+                    Preconditioning.edm("edm", 0.5),
+                    new TimeDistribution.Uniform(BridgeSampler.OFFSET, 1 - BridgeSampler.OFFSET), "bridge-sde");
+            case "digits-tts-diffusion" -> speech("digits-tts-diffusion", new SpeechModel("diffusion", null),
+                    new Preconditioning("vp:beta_min=0.05,beta_max=20", "epsilon", 1, false, "time"),
+                    new TimeDistribution.Uniform(1e-5, 1), "euler");
             default -> {
                 if (!NAMES.contains(name)) {
                     throw new UnknownNameException("preset", name, NAMES);
@@ -282,6 +290,33 @@ public final class Presets {
         return new TrainingConfig(name,
                 new TrainingConfig.Data("spoken-digits", feature.spec(), 0, 0, 0, false, feature.shape()), network,
                 base.preconditioning(), base.time(), base.optimization().withSteps(8000), base.sampling());
+    }
+
+    /**
+     * Text-to-speech on the spoken digits' log-mel images (the {@code mel} feature, 1×32×32): a speech network whose
+     * character encoder (16-dimensional letters, an MLP of width 256) gives each digit's word a prior μ and whose
+     * decoder is the restoration presets' U-Net at 32×32 taking [x, μ], 4000 steps of 64, no label dropout (there
+     * is no null word). {@code digits-tts-bridge}: Bridge-TTS's g_max bridge from μ, previews by the bridge SDE in
+     * 50 steps; {@code digits-tts-diffusion}: Grad-TTS's process (VP, β from 0.05 to 20, ε-prediction, t uniform on
+     * [10⁻⁵, 1]) on the residual, previews by Euler in 50 steps.
+     */
+    private static TrainingConfig speech(String name, SpeechModel model, Preconditioning preconditioning,
+            TimeDistribution time, String sampler) {
+        AudioFeature feature = AudioFeature.parse("mel");
+        TrainingConfig base = image(name, "mnist", preconditioning, time);
+        TrainingConfig.Optimization o = base.optimization().withSteps(4000);
+        TrainingConfig.Sampling s = base.sampling();
+        return new TrainingConfig(name,
+                new TrainingConfig.Data("spoken-digits", feature.spec(), 0, 0, 0, false, feature.shape()),
+                new NetworkConfig.Speech(Transcript.DIGITS, 16, 256,
+                        new NetworkConfig.UNet(2, 32, 16, List.of(1, 2, 4), 2, List.of(8), 0.1, 0, 1)),
+                preconditioning, time,
+                new TrainingConfig.Optimization(o.batch(), o.steps(), o.learningRate(), o.warmupSteps(), o.beta1(),
+                        o.beta2(), o.epsilon(), o.weightDecay(), o.gradientClip(), o.emaHalfLifeImages(),
+                        o.emaRampUp(), 0, o.seed(), o.checkpointEvery(), o.sampleEvery(), o.logEvery(),
+                        o.learningRateDecay()),
+                new TrainingConfig.Sampling(sampler, 50, s.sigmaMin(), s.sigmaMax(), s.rho(), 10), null, null, null,
+                null, null, null, model);
     }
 
     private static TrainingConfig image(String name, String dataset, Preconditioning preconditioning,

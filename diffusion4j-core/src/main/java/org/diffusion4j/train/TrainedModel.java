@@ -23,8 +23,10 @@ import org.diffusion4j.generate.NonlinearGenerator;
 import org.diffusion4j.generate.PhaseSpaceGenerator;
 import org.diffusion4j.generate.PosteriorGenerator;
 import org.diffusion4j.generate.RegressionGenerator;
+import org.diffusion4j.generate.SpeechGenerator;
 import org.diffusion4j.io.Safetensors;
 import org.diffusion4j.nn.Network;
+import org.diffusion4j.nn.SpeechNetwork;
 import org.diffusion4j.nonlinear.NonlinearModel;
 import org.diffusion4j.phase.PhaseSpaceModel;
 import org.diffusion4j.restore.RestorationTask;
@@ -98,6 +100,10 @@ public record TrainedModel(TrainingConfig config, Network network) {
         }
         if (config.bridge() != null) {
             return new BridgeGenerator(config.bridge(), network, shape, preview.sampler());
+        }
+        if (config.speech() != null) {
+            return new SpeechGenerator(config.speech(), (SpeechNetwork) network, config.preconditioning(), shape,
+                    preview.gridSpec(), preview.sampler());
         }
         if (config.restoration() != null) {
             return config.restoration().regression() ? new RegressionGenerator(config.restoration(), network, shape)

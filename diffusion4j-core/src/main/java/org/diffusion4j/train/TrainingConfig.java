@@ -28,6 +28,7 @@ import org.diffusion4j.phase.Psld;
 import org.diffusion4j.restore.ImageBridge;
 import org.diffusion4j.restore.RestorationModel;
 import org.diffusion4j.restore.RestorationTask;
+import org.diffusion4j.tts.SpeechModel;
 
 /**
  * Everything that defines a training run, and so everything needed to rebuild its model: the data, the network,
@@ -62,6 +63,10 @@ import org.diffusion4j.restore.RestorationTask;
  *     ({@link ConditionalObjective}; twice the data's channels in, the data's out); {@code regression}, the MMSE
  *     regressor x₁ ↦ x̂ ({@link RegressionObjective}; the data's channels in and out, {@code time} and
  *     {@code preconditioning} unused)
+ * @param speech absent for a model of the data alone; else the text-to-speech model it is ({@link SpeechModel},
+ *     {@link SpeechObjective}): a {@code speech} network (a character encoder and a decoder U-Net of [x, μ]) whose
+ *     classes are the words; for the bridge decoder times uniform inside (0, 1) and {@code preconditioning} unused,
+ *     for the diffusion decoder the process of {@code preconditioning} on the residual x₀ − μ
  */
 public record TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
         TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight,
@@ -69,7 +74,8 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         @JsonInclude(JsonInclude.Include.NON_NULL) Distillation distillation,
         @JsonInclude(JsonInclude.Include.NON_NULL) SineDriftProcess nonlinear,
         @JsonInclude(JsonInclude.Include.NON_NULL) ImageBridge bridge,
-        @JsonInclude(JsonInclude.Include.NON_NULL) RestorationModel restoration) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) RestorationModel restoration,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SpeechModel speech) {
 
     /** The JSON mapping of configs (snake_case, unknown keys rejected). */
     public static final ObjectMapper JSON = new ObjectMapper()
@@ -86,14 +92,22 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         lossWeight = lossWeight == null ? LossWeight.NONE.label() : lossWeight;
         LossWeight.parse(lossWeight).check(preconditioning.prediction());
         if (phaseSpace == null && nonlinear == null && bridge == null
-                && (restoration == null || !restoration.regression())) {
+                && (restoration == null || !restoration.regression()) && (speech == null || !speech.bridge())) {
             sampling.checkGrid();
         }
         if (distillation != null && phaseSpace != null) {
             throw new InvalidArgumentException("a distilled model is a Gaussian-process model; phase_space and "
                     + "distillation cannot both be set");
         }
-        if (bridge != null) {
+        if (network instanceof NetworkConfig.Speech && speech == null) {
+            throw new InvalidArgumentException("a speech network (a character encoder and a decoder) trains only a "
+                    + "text-to-speech model: set the speech block, e.g. {\"method\": \"bridge\", \"schedule\": "
+                    + "\"gmax\"}");
+        }
+        if (speech != null) {
+            checkSpeech(speech, data, network, time, phaseSpace != null || nonlinear != null || distillation != null
+                    || bridge != null || restoration != null);
+        } else if (bridge != null) {
             checkBridge(data, network, time, phaseSpace != null || nonlinear != null || distillation != null
                     || restoration != null);
         } else if (restoration != null) {
@@ -114,6 +128,14 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
     }
 
+    /** A config without a speech block. */
+    public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
+            TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
+            Distillation distillation, SineDriftProcess nonlinear, ImageBridge bridge, RestorationModel restoration) {
+        this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
+                nonlinear, bridge, restoration, null);
+    }
+
     /** A config without a restoration block. */
     public TrainingConfig(String name, Data data, NetworkConfig network, Preconditioning preconditioning,
             TimeDistribution time, Optimization optimization, Sampling sampling, String lossWeight, Psld phaseSpace,
@@ -128,6 +150,27 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             Distillation distillation, SineDriftProcess nonlinear) {
         this(name, data, network, preconditioning, time, optimization, sampling, lossWeight, phaseSpace, distillation,
                 nonlinear, null, null);
+    }
+
+    private static void checkSpeech(SpeechModel speech, Data data, NetworkConfig network, TimeDistribution time,
+            boolean otherProcess) {
+        if (otherProcess) {
+            throw new InvalidArgumentException("a text-to-speech model (field speech) cannot also set phase_space, "
+                    + "nonlinear, distillation, bridge or restoration");
+        }
+        if (!(network instanceof NetworkConfig.Speech words)) {
+            throw new InvalidArgumentException("a text-to-speech model needs a speech network (a character encoder and "
+                    + "a decoder U-Net), got a " + network.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                    + " network");
+        }
+        if (!words.priorShape().equals(data.sampleShape())) {
+            throw new InvalidArgumentException("the speech network's prior and decoder output have shape "
+                    + words.priorShape() + " but the data's samples have shape " + data.sampleShape());
+        }
+        if (speech.bridge() && !(time instanceof TimeDistribution.Uniform u && u.min() > 0 && u.max() < 1)) {
+            throw new InvalidArgumentException("a bridge speech model trains at times inside (0, 1): time must be "
+                    + "{\"kind\": \"uniform\", \"min\": 1e-5, \"max\": 0.99999} or similar, got " + time);
+        }
     }
 
     private static void checkRestoration(RestorationModel restoration, Data data, NetworkConfig network,
@@ -251,6 +294,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         }
         if (bridge != null) {
             return new BridgeObjective(bridge);
+        }
+        if (speech != null) {
+            return new SpeechObjective(speech, new Objective(preconditioning, LossWeight.parse(lossWeight)));
         }
         if (restoration != null) {
             RestorationObjective restorer = restoration.regression()
@@ -545,6 +591,9 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
         if (bridge != null) {
             return "is a bridge model (field bridge is set)";
         }
+        if (speech != null) {
+            return "is a text-to-speech model (field speech is set)";
+        }
         if (restoration != null) {
             return "is a " + restoration.method() + " restoration model (field restoration is set)";
         }
@@ -561,7 +610,7 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
     /** The same config with another step count. */
     public TrainingConfig withSteps(long steps) {
         return new TrainingConfig(name, data, network, preconditioning, time, optimization.withSteps(steps),
-                sampling, lossWeight, phaseSpace, distillation, nonlinear, bridge, restoration);
+                sampling, lossWeight, phaseSpace, distillation, nonlinear, bridge, restoration, speech);
     }
 
     /** The config as JSON. */

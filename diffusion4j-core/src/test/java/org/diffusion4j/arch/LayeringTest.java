@@ -29,7 +29,7 @@ class LayeringTest {
                         "org.diffusion4j.ode..", "org.diffusion4j.data..")
                 .layer("Sampling").definedBy("org.diffusion4j.sample..")
                 .layer("Families").definedBy("org.diffusion4j.phase..", "org.diffusion4j.nonlinear..",
-                        "org.diffusion4j.bridge..", "org.diffusion4j.restore..")
+                        "org.diffusion4j.bridge..", "org.diffusion4j.restore..", "org.diffusion4j.tts..")
                 .layer("Generation").definedBy("org.diffusion4j.generate..")
                 .layer("Training").definedBy("org.diffusion4j.train..", "org.diffusion4j.distill..")
                 .layer("Evaluation").definedBy("org.diffusion4j.eval..", "org.diffusion4j.tune..")

@@ -56,6 +56,18 @@ class AudioEvaluationTest {
         return SpokenDigits.fit(x, length);
     }
 
+    private static float[] clip(ImageSet set, int i) {
+        return java.util.Arrays.copyOfRange(set.values(), i * set.sampleSize(), (i + 1) * set.sampleSize());
+    }
+
+    private static double meanSquare(float[] a, float[] b) {
+        double sum = 0;
+        for (int k = 0; k < a.length; k++) {
+            sum += (a[k] - b[k]) * (double) (a[k] - b[k]);
+        }
+        return sum / a.length;
+    }
+
     private static ImageSet set(AudioFeature feature, int copies, double amplitude, double phase) {
         int per = 32 * 32;
         float[] values = new float[10 * copies * per];
@@ -134,6 +146,19 @@ class AudioEvaluationTest {
             assertEquals(classifier.accuracy(train.slice(0, 10)), r.intelligibility(), 1e-12);
             assertEquals(classifier.info().path("test_accuracy").asDouble(), r.testAccuracy(), 1e-12);
             assertTrue(Double.isFinite(r.fad()) && Double.isFinite(r.fadFloor()));
+            // clip i (digit i mod 10, the first training copy replayed) is matched with the (i/10)-th test clip of
+            // its digit, the floor's training clip is the (i/10)-th copy of that digit
+            double matched = 0;
+            double floor = 0;
+            for (int i = 0; i < 20; i++) {
+                int d = i % 10;
+                float[] spoken = clip(test, 10 * (i / 10 % 2) + d);
+                matched += meanSquare(clip(train, d), spoken) / 20;
+                floor += meanSquare(clip(train, 10 * (i / 10 % 4) + d), spoken) / 20;
+            }
+            assertEquals(matched, r.matchedMse(), 0.01 * matched, "the replayed clips against their matched ones");
+            assertEquals(floor, r.matchedMseFloor(), 1e-9);
+            assertTrue(matched > 1e-3 && floor > matched, matched + " " + floor);
         }
     }
 }
