@@ -18,10 +18,12 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.statistics.HistogramDataset;
+import org.jfree.data.statistics.HistogramType;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** PNG charts: scatter plots of 2-D samples and log-log convergence plots. */
+/** PNG charts: scatter plots of 2-D samples, log-log convergence plots, line charts and histograms. */
 final class Charts {
     private Charts() {}
 
@@ -101,6 +103,28 @@ final class Charts {
         } else {
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false); // the values' range, not from 0
         }
+        write(file, chart, 800, 450);
+    }
+
+    /** Overlaid histograms of each series' values over their common range ({@code bins} bins), as densities. */
+    static void histograms(Path file, String title, String xLabel, Map<String, double[]> series, int bins) {
+        HistogramDataset data = new HistogramDataset();
+        data.setType(HistogramType.SCALE_AREA_TO_1);
+        double min = series.values().stream().flatMapToDouble(java.util.Arrays::stream).min().orElse(0);
+        double max = series.values().stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(1);
+        if (max <= min) {
+            max = min + 1e-9;
+        }
+        for (Map.Entry<String, double[]> entry : series.entrySet()) {
+            data.addSeries(entry.getKey(), entry.getValue(), bins, min, max);
+        }
+        JFreeChart chart = ChartFactory.createHistogram(title, xLabel, "density", data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setForegroundAlpha(0.55f);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         write(file, chart, 800, 450);
     }
 

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.audio.AudioFeature;
@@ -65,6 +67,11 @@ final class EvalAudioCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the measurements as JSON.")
     Path json;
 
+    @Option(names = "--figure", paramLabel = "FILE.png",
+            description = "Draw the memorization figure: histograms of each clip's log-mel RMS distance to its "
+                    + "nearest training clip, generated clips against test clips.")
+    Path figure;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -75,6 +82,12 @@ final class EvalAudioCommand implements Callable<Integer> {
         }
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
+        }
+        if (figure != null) {
+            if (!figure.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new InvalidArgumentException("--figure " + figure + ": the figure is a .png");
+            }
+            OutputPaths.requireWritableFile(figure, "--figure");
         }
         TrainingConfig.Data data = TrainingConfig.read(new RunDirectory(run).config()).data();
         if (!data.source().equals("spoken-digits")) {
@@ -112,6 +125,14 @@ final class EvalAudioCommand implements Callable<Integer> {
                     + "any test clip: %.4f%n", mem.logMelGenerated(), mem.logMelTest(), mem.logMelCloser());
             System.out.printf(Locale.ROOT, "log-mel MSE to the matched test clip   %.4f (a training clip of the same "
                     + "digit %.4f)%n", r.matchedMse(), r.matchedMseFloor());
+            if (figure != null) {
+                Map<String, double[]> series = new LinkedHashMap<>();
+                series.put("generated clips (" + r.clips() + ")", r.nearest().generatedDistance());
+                series.put("test clips (" + r.nearest().testDistance().length + ")", r.nearest().testDistance());
+                Charts.histograms(figure, model.name() + ", " + sampler + " " + r.steps() + " steps: nearest training "
+                        + "clip", "log-mel RMS distance to the nearest training clip", series, 40);
+                System.out.println("wrote " + figure);
+            }
             if (json != null) {
                 ObjectNode out = TrainingConfig.JSON.valueToTree(r);
                 out.put("model", run.toString());

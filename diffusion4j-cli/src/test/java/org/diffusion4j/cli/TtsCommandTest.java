@@ -63,10 +63,14 @@ class TtsCommandTest {
             assertEquals(4032, WavFiles.read(seven).length());
         }
         Path run = dir.resolve("digits-tts-bridge");
-        CliRunner.Result r = CliRunner.run("eval-audio", "--run", run.toString(), "--steps", "2", "--n", "5", "--sampler",
-                "bridge-ode", "--data", data.toString(), "--quiet");
+        Path figure = dir.resolve("memorization.png");
+        CliRunner.Result r = CliRunner.run("eval-audio", "--run", run.toString(), "--steps", "2", "--n", "5",
+                "--sampler", "bridge-ode", "--data", data.toString(), "--figure", figure.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("log-mel MSE to the matched test clip"), r.out());
+        assertEquals(450, javax.imageio.ImageIO.read(figure.toFile()).getHeight(), "the memorization figure");
+        CliRunner.assertError("--figure " + dir.resolve("m.svg") + ": the figure is a .png", "eval-audio", "--run",
+                run.toString(), "--steps", "2", "--figure", dir.resolve("m.svg").toString());
 
         Path out = dir.resolve("x.wav");
         CliRunner.assertError("the word 'eleven' is not in the model's vocabulary", "tts", "one eleven",

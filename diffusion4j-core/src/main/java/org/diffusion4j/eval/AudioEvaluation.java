@@ -39,9 +39,18 @@ public final class AudioEvaluation {
      *     ⌊i/10⌋-th test clip of d (cycling)
      * @param matchedMseFloor the same between the ⌊i/10⌋-th training clip of d (cycling) and the same test clip: real
      *     speech of the same word by another speaker
+     * @param nearest each clip's nearest-training similarities, whose summaries {@code memorization} holds
      */
     public record Result(int clips, long evaluations, int steps, double fad, double fadFloor, double intelligibility,
-            double testAccuracy, Memorization memorization, double matchedMse, double matchedMseFloor) {}
+            double testAccuracy, Memorization memorization, double matchedMse, double matchedMseFloor,
+            Nearest nearest) {}
+
+    /**
+     * Per clip, the similarity to its nearest training clip: the cosine of classifier features and the log-mel RMS
+     * distance, for the generated clips and for the test clips (what the memorization figure draws).
+     */
+    public record Nearest(double[] generatedCosine, double[] testCosine, double[] generatedDistance,
+            double[] testDistance) {}
 
     /**
      * How close clips come to the training set: for each clip, its nearest training clip by the cosine similarity of
@@ -135,7 +144,8 @@ public final class AudioEvaluation {
         }
         return new Result(n, evaluations, steps, FrechetDistance.between(fTest, fGenerated),
                 FrechetDistance.between(fTest, classifier.features(floorClips, n)), (double) right / n,
-                classifier.accuracy(test), memorization, matched / n, matchedFloor / n);
+                classifier.accuracy(test), memorization, matched / n, matchedFloor / n,
+                new Nearest(eGenerated, eTest, dGenerated, dTest));
     }
 
     /** The index of the k-th (cycling) item labelled {@code label}. */

@@ -159,6 +159,11 @@ class AudioEvaluationTest {
             assertEquals(matched, r.matchedMse(), 0.01 * matched, "the replayed clips against their matched ones");
             assertEquals(floor, r.matchedMseFloor(), 1e-9);
             assertTrue(matched > 1e-3 && floor > matched, matched + " " + floor);
+            double[] nearest = r.nearest().generatedDistance().clone();
+            java.util.Arrays.sort(nearest);
+            assertEquals(20, nearest.length);
+            assertEquals(m.logMelGenerated(), (nearest[9] + nearest[10]) / 2, 1e-12, "the figure's values");
+            assertEquals(test.size(), r.nearest().testCosine().length);
         }
     }
 }
