@@ -190,14 +190,9 @@ public final class AudioEvaluation {
         for (int i = 0; i < a.length; i++) {
             double best = Double.POSITIVE_INFINITY;
             for (double[] row : b) {
-                double sum = 0;
-                for (int k = 0; k < row.length; k++) {
-                    double d = a[i][k] - row[k];
-                    sum += d * d;
-                }
-                best = Math.min(best, sum);
+                best = Math.min(best, meanSquare(a[i], row));
             }
-            out[i] = Math.sqrt(best / b[0].length);
+            out[i] = Math.sqrt(best);
         }
         return out;
     }

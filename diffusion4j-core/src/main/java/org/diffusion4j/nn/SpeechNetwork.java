@@ -56,12 +56,8 @@ public final class SpeechNetwork implements Network {
         NDArray embedded = characters.apply(spelled).reshape(batch, letters * (long) config.embedding());
         NDArray h = Activations.silu(hidden1.apply(embedded));
         h = Activations.silu(hidden2.apply(h));
-        long[] shape = new long[4];
-        shape[0] = batch;
-        for (int i = 0; i < 3; i++) {
-            shape[i + 1] = config.priorShape().get(i);
-        }
-        return output.apply(h).reshape(new Shape(shape));
+        Shape prior = new Shape(config.priorShape().stream().mapToLong(Integer::longValue).toArray());
+        return output.apply(h).reshape(new Shape(batch).addAll(prior));
     }
 
     @Override
