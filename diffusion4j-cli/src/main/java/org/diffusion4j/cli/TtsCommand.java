@@ -1,24 +1,20 @@
 package org.diffusion4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.diffusion4j.InvalidArgumentException;
-import org.diffusion4j.audio.Audio;
-import org.diffusion4j.audio.AudioFeature;
 import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.backend.Backend;
 import org.diffusion4j.generate.Generation;
-import org.diffusion4j.generate.GenerationRequest;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.train.RunDirectory;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.tts.Transcript;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,8 +30,17 @@ final class TtsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TEXT", description = "What to say, e.g. \"seven\" or \"3 7\".")
     String text;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN", description = "A trained text-to-speech run.")
-    Path run;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--run", paramLabel = "RUN", description = "A trained text-to-speech run.")
+        Path run;
+
+        @Option(names = "--model", paramLabel = "bundled:NAME",
+                description = "A shipped text-to-speech model: bundled:digits-tts-bridge.")
+        String model;
+    }
 
     @Option(names = "--sampler", paramLabel = "SPEC",
             description = "The decoder's sampler (default: the run's): bridge-sde[:noise=1] or bridge-ode for a "
@@ -56,6 +61,10 @@ final class TtsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.wav", description = "The WAV to write.")
     Path out;
 
+    @Option(names = "--spectrogram", paramLabel = "FILE.png",
+            description = "Also draw the words' log-mel spectrograms side by side (low frequencies at the bottom).")
+    Path spectrogram;
+
     @Override
     public Integer call() {
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav")) {
@@ -67,41 +76,35 @@ final class TtsCommand implements Callable<Integer> {
         if (steps != null && steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        TrainingConfig config = TrainingConfig.read(new RunDirectory(run).config());
+        TrainingConfig config = source.run != null ? TrainingConfig.read(new RunDirectory(source.run).config())
+                : TrainedModel.bundledConfig(source.model.replaceFirst("^bundled:", ""));
+        String name = source.run != null ? source.run.toString() : source.model;
         if (config.speech() == null || !(config.network() instanceof NetworkConfig.Speech network)) {
-            throw new InvalidArgumentException(run + " is not a text-to-speech run (its config has no speech block; "
-                    + "train one with --preset digits-tts-bridge or digits-tts-diffusion)");
+            throw new InvalidArgumentException(name + " is not a text-to-speech model (its config has no speech "
+                    + "block; train one with --preset digits-tts-bridge or digits-tts-diffusion)");
         }
         Transcript transcript = Transcript.parse(text, network.vocabulary());
         OutputPaths.requireWritableFile(out, "--out");
-        AudioFeature feature = config.data().audioFeature();
+        if (spectrogram != null) {
+            if (!spectrogram.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new InvalidArgumentException("--spectrogram " + spectrogram + ": the spectrograms are a .png");
+            }
+            OutputPaths.requireWritableFile(spectrogram, "--spectrogram");
+        }
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
-            TrainedModel model = TrainedModel.load(run, manager);
-            int words = transcript.words().size();
-            GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, words))
-                    .classes(transcript.words().stream().mapToInt(Integer::intValue).toArray())
-                    .sampler(sampler).steps(steps != null ? steps : config.sampling().steps()).build();
-            Generation generation = model.generator().generate(request, manager);
-            float[] mels = generation.samples().toType(DataType.FLOAT32, false).toFloatArray();
-            int per = mels.length / words;
-            int silence = (int) Math.round(gap * feature.sampleRate());
-            List<double[]> clips = new java.util.ArrayList<>();
-            for (int i = 0; i < words; i++) {
-                clips.add(feature.decode(java.util.Arrays.copyOfRange(mels, i * per, (i + 1) * per), seed + i));
-            }
-            int length = clips.stream().mapToInt(c -> c.length).sum() + silence * (words - 1);
-            double[] speech = new double[length];
-            int at = 0;
-            for (double[] clip : clips) {
-                System.arraycopy(clip, 0, speech, at, clip.length);
-                at += clip.length + silence;
-            }
-            WavFiles.write(out, Audio.mono(feature.sampleRate(), speech));
+            SpokenWords said = SpokenWords.say(Models.trained(source.model, source.run, manager), transcript.words(), seed, sampler,
+                    steps != null ? steps : config.sampling().steps(), gap, manager);
+            WavFiles.write(out, said.speech());
+            Generation generation = said.generation();
             System.out.printf(Locale.ROOT, "%s: \"%s\" (%s), %s %d steps, NFE %d per word, %.2f s audio in %.2f s → %s%n",
                     config.name(), text, String.join(" ", transcript.spelled(network.vocabulary())),
-                    generation.sampler(), generation.steps(), generation.evaluations(),
-                    length / (double) feature.sampleRate(), (System.nanoTime() - started) / 1e9, out);
+                    generation.sampler(), generation.steps(), generation.evaluations(), said.speech().seconds(),
+                    (System.nanoTime() - started) / 1e9, out);
+            if (spectrogram != null) {
+                said.writeSpectrograms(spectrogram);
+                System.out.println("wrote " + spectrogram);
+            }
         }
         return 0;
     }

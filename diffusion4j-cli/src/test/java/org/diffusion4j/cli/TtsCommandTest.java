@@ -42,9 +42,12 @@ class TtsCommandTest {
         for (String preset : List.of("digits-tts-bridge", "digits-tts-diffusion")) {
             Path run = train(dir, preset, data);
             Path two = dir.resolve(preset + "-37.wav");
+            Path pictures = dir.resolve(preset + "-37.png");
             CliRunner.Result r = CliRunner.run("--threads", "1", "tts", "3 7", "--run", run.toString(), "--steps", "2",
-                    "--out", two.toString());
+                    "--out", two.toString(), "--spectrogram", pictures.toString());
             assertEquals(0, r.exitCode(), r.err());
+            assertEquals(2 * (32 * 4 + 2) + 2, javax.imageio.ImageIO.read(pictures.toFile()).getWidth(),
+                    "two spectrograms");
             assertTrue(r.out().contains("\"3 7\" (three seven)"), r.out());
             assertEquals(8000, WavFiles.read(two).sampleRate());
             assertEquals(2 * 4032 + 800, WavFiles.read(two).length(), "two clips and 0.1 s between them");
@@ -77,13 +80,24 @@ class TtsCommandTest {
                 "--run", run.toString(), "--out", out.toString());
         CliRunner.assertError("--out " + dir.resolve("x.png") + ": d4j tts writes a .wav", "tts", "one",
                 "--run", run.toString(), "--out", dir.resolve("x.png").toString());
+        CliRunner.assertError("--spectrogram " + dir.resolve("x.jpg") + ": the spectrograms are a .png", "tts", "one",
+                "--run", run.toString(), "--out", out.toString(), "--spectrogram", dir.resolve("x.jpg").toString());
         Path toy = dir.resolve("toy.json");
         TrainCommandTest.tiny(2, 2, 1e-3).write(toy);
         Path toyRun = dir.resolve("toy");
         assertEquals(0, CliRunner.run("train", "--config", toy.toString(), "--out", toyRun.toString(), "--quiet")
                 .exitCode());
-        CliRunner.assertError(toyRun + " is not a text-to-speech run", "tts", "one", "--run",
+        CliRunner.assertError(toyRun + " is not a text-to-speech model", "tts", "one", "--run",
                 toyRun.toString(), "--out", out.toString());
+        CliRunner.assertError("bundled:mnist-edm is not a text-to-speech model", "tts", "one", "--model",
+                "bundled:mnist-edm", "--out", out.toString());
+        CliRunner.assertError("unknown bundled model 'nope'", "tts", "one", "--model", "bundled:nope", "--out",
+                out.toString());
         assertFalse(Files.exists(out), "nothing written");
+        CliRunner.Result r7 = CliRunner.run("tts", "7", "--model", "bundled:digits-tts-bridge", "--steps", "2",
+                "--out", out.toString());
+        assertEquals(0, r7.exitCode(), r7.err());
+        assertTrue(r7.out().contains("digits-tts-bridge: \"7\" (seven), bridge-sde 2 steps"), r7.out());
+        assertEquals(4032, WavFiles.read(out).length());
     }
 }

@@ -68,25 +68,43 @@ public final class AudioEvaluation {
             double logMelGenerated, double logMelTest, double logMelCloser) {}
 
     /**
-     * Generates one clip per seed of {@code request} (clip i of digit i mod 10) with {@code generator}, decodes each
-     * with {@code feature} (Griffin–Lim seeded by the clip's seed), and measures the clips against {@code train} and
-     * {@code test}, both already in the classifier's feature.
+     * Generated clips as the classifier hears them: clip i is digit i mod 10, decoded to audio and encoded again in
+     * the classifier's feature.
+     *
+     * @param clips the clips in the classifier's feature, one after another
+     * @param digits the digit each clip was drawn for
+     * @param evaluations model calls per clip
+     * @param steps sampler steps
      */
-    public static Result evaluate(Generator generator, GenerationRequest request, AudioFeature feature,
-            Classifier classifier, AudioFeature classifierFeature, ImageSet train, ImageSet test, NDManager manager,
-            IntConsumer progress) {
+    public record Heard(float[] clips, int[] digits, long evaluations, int steps) {
+
+        /** The fraction of the clips {@code classifier} recognises as the digit they were drawn for. */
+        public double intelligibility(Classifier classifier) {
+            int[] predicted = classifier.predict(clips, digits.length);
+            int right = 0;
+            for (int i = 0; i < digits.length; i++) {
+                right += predicted[i] == digits[i] ? 1 : 0;
+            }
+            return (double) right / digits.length;
+        }
+    }
+
+    /**
+     * Generates one clip per seed of {@code request} (clip i of digit i mod 10) with {@code generator}, in batches of
+     * 100, decodes each with {@code feature} (Griffin–Lim seeded by the clip's seed) and encodes it in
+     * {@code classifierFeature}; {@code progress} gets the clips done after each batch.
+     */
+    public static Heard hear(Generator generator, GenerationRequest request, AudioFeature feature,
+            AudioFeature classifierFeature, NDManager manager, IntConsumer progress) {
         int n = request.seeds().length;
         if (generator.classes() != 10) {
             throw new InvalidArgumentException("an audio model is measured digit by digit: it must be conditioned on "
                     + "the 10 digits, got " + generator.classes() + " classes");
         }
-        if (2 * n > train.size()) {
-            throw new InvalidArgumentException("the floor draws as many training clips as generated ones from a "
-                    + "permutation of the training set: ask for at most " + train.size() / 2 + " clips, got " + n);
-        }
         List<Integer> shape = feature.shape();
         int per = shape.get(0) * shape.get(1) * shape.get(2);
-        int classifierPer = train.sampleSize();
+        List<Integer> heardShape = classifierFeature.shape();
+        int classifierPer = heardShape.get(0) * heardShape.get(1) * heardShape.get(2);
         float[] generated = new float[n * classifierPer];
         int[] labels = new int[n];
         long evaluations = 0;
@@ -113,15 +131,29 @@ public final class AudioEvaluation {
             }
             progress.accept(to);
         }
+        return new Heard(generated, labels, evaluations, steps);
+    }
+
+    /**
+     * Generates and hears the clips of {@code request} ({@link #hear}) and measures them against {@code train} and
+     * {@code test}, both already in the classifier's feature.
+     */
+    public static Result evaluate(Generator generator, GenerationRequest request, AudioFeature feature,
+            Classifier classifier, AudioFeature classifierFeature, ImageSet train, ImageSet test, NDManager manager,
+            IntConsumer progress) {
+        int n = request.seeds().length;
+        if (2 * n > train.size()) {
+            throw new InvalidArgumentException("the floor draws as many training clips as generated ones from a "
+                    + "permutation of the training set: ask for at most " + train.size() / 2 + " clips, got " + n);
+        }
+        Heard heard = hear(generator, request, feature, classifierFeature, manager, progress);
+        float[] generated = heard.clips();
+        int[] labels = heard.digits();
+        int classifierPer = train.sampleSize();
         float[] floorClips = ModelEvaluation.realSets(train, n, request.seeds()[0]).a();
         double[][] fGenerated = classifier.features(generated, n);
         double[][] fTest = classifier.features(test.values(), test.size());
         double[][] fTrain = classifier.features(train.values(), train.size());
-        int[] predicted = classifier.predict(generated, n);
-        int right = 0;
-        for (int i = 0; i < n; i++) {
-            right += predicted[i] == labels[i] ? 1 : 0;
-        }
         double[][] mGenerated = ModelEvaluation.rows(generated, classifierPer);
         double[][] mTest = ModelEvaluation.rows(test.values(), classifierPer);
         double[][] mTrain = ModelEvaluation.rows(train.values(), classifierPer);
@@ -142,8 +174,8 @@ public final class AudioEvaluation {
             matched += meanSquare(mGenerated[i], spoken);
             matchedFloor += meanSquare(mTrain[nthOf(train.labels(), labels[i], i / 10)], spoken);
         }
-        return new Result(n, evaluations, steps, FrechetDistance.between(fTest, fGenerated),
-                FrechetDistance.between(fTest, classifier.features(floorClips, n)), (double) right / n,
+        return new Result(n, heard.evaluations(), heard.steps(), FrechetDistance.between(fTest, fGenerated),
+                FrechetDistance.between(fTest, classifier.features(floorClips, n)), heard.intelligibility(classifier),
                 classifier.accuracy(test), memorization, matched / n, matchedFloor / n,
                 new Nearest(eGenerated, eTest, dGenerated, dTest));
     }

@@ -40,7 +40,7 @@ import org.diffusion4j.restore.RestorationTask;
  */
 public record TrainedModel(TrainingConfig config, Network network) {
     /** Models shipped in the library's resources. */
-    public static final List<String> BUNDLED = List.of("mnist-edm");
+    public static final List<String> BUNDLED = List.of("mnist-edm", "digits-tts-bridge");
 
     /** The model of run directory {@code dir}, weights in {@code manager}. */
     public static TrainedModel load(Path dir, NDManager manager) {
@@ -57,20 +57,23 @@ public record TrainedModel(TrainingConfig config, Network network) {
 
     /** A shipped model, by name, read straight from the library's resources (nothing is unpacked to disk). */
     public static TrainedModel bundled(String name, NDManager manager) {
-        String source = "bundled:" + name;
-        TrainingConfig config;
-        try (InputStream in = openBundled(name, "config.json")) {
-            config = TrainingConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                    source + " config.json");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source + " config.json: " + e.getMessage(), e);
-        }
+        TrainingConfig config = bundledConfig(name);
         try (InputStream in = openBundled(name, "model.safetensors")) {
-            String weights = source + " model.safetensors";
+            String weights = "bundled:" + name + " model.safetensors";
             return new TrainedModel(config, config.network().load(Safetensors.read(in, weights, manager), manager,
                     DataType.FLOAT32, weights));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source + " model.safetensors: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read bundled:" + name + " model.safetensors: " + e.getMessage(), e);
+        }
+    }
+
+    /** The config of the shipped model {@code name}, without its weights. */
+    public static TrainingConfig bundledConfig(String name) {
+        String source = "bundled:" + name;
+        try (InputStream in = openBundled(name, "config.json")) {
+            return TrainingConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), source + " config.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + " config.json: " + e.getMessage(), e);
         }
     }
 
