@@ -27,6 +27,7 @@ import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
 import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -278,16 +279,22 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** The audio feature of the --run a .wav is asked of; refused, naming the run, for any other model. */
+    /**
+     * The audio feature of the --run or bundled model a .wav is asked of; refused, naming the model, for any other
+     * model.
+     */
     private AudioFeature audioFeature() {
-        if (source.run == null) {
-            throw new InvalidArgumentException("--out " + out + ": a .wav needs a --run trained on audio "
-                    + "(data source spoken-digits)");
+        boolean bundled = source.model != null && source.model.startsWith("bundled:");
+        if (source.run == null && !bundled) {
+            throw new InvalidArgumentException("--out " + out + ": a .wav needs a --run or bundled model trained on "
+                    + "audio (data source spoken-digits)");
         }
-        TrainingConfig.Data data = TrainingConfig.read(new RunDirectory(source.run).config()).data();
+        TrainingConfig.Data data = (bundled ? TrainedModel.bundledConfig(source.model.substring("bundled:".length()))
+                : TrainingConfig.read(new RunDirectory(source.run).config())).data();
+        String name = bundled ? source.model : source.run.toString();
         if (!data.source().equals("spoken-digits")) {
-            throw new InvalidArgumentException("--out " + out + ": a .wav needs a run trained on audio, but "
-                    + source.run + " trained on " + data.source() + " (write .png, .npy, .npz or .csv)");
+            throw new InvalidArgumentException("--out " + out + ": a .wav needs a model trained on audio, but "
+                    + name + " trained on " + data.source() + " (write .png, .npy, .npz or .csv)");
         }
         return data.audioFeature();
     }

@@ -111,14 +111,20 @@ class SampleCommandTest {
                 intelligibility)), r.out());
         assertTrue(Double.isFinite(measured.path("fad").asDouble()), measured.toString());
 
-        assertError("a .wav needs a --run trained on audio", "sample", "--model", "gmm:eight-gaussians",
-                "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
+        assertError("a .wav needs a --run or bundled model trained on audio", "sample", "--model",
+                "gmm:eight-gaussians", "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
+        assertError("a .wav needs a model trained on audio, but bundled:mnist-edm trained on mnist", "sample",
+                "--model", "bundled:mnist-edm", "--steps", "2", "--out", dir.resolve("x.wav").toString());
+        r = CliRunner.run("sample", "--model", "bundled:digits-tts-bridge", "--sampler", "bridge-ode", "--steps", "2",
+                "--n", "1", "--class", "4", "--out", dir.resolve("four.wav").toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(4032, WavFiles.read(dir.resolve("four.wav")).length(), "the shipped TTS model says a word");
         Path toy = dir.resolve("toy.json");
         TrainCommandTest.tiny(2, 2, 1e-3).write(toy);
         Path toyRun = dir.resolve("toy");
         assertEquals(0, CliRunner.run("train", "--config", toy.toString(), "--out", toyRun.toString(), "--quiet")
                 .exitCode());
-        assertError("a .wav needs a run trained on audio, but " + toyRun + " trained on gmm", "sample", "--run",
+        assertError("a .wav needs a model trained on audio, but " + toyRun + " trained on gmm", "sample", "--run",
                 toyRun.toString(), "--sampler", "euler", "--steps", "2", "--out", dir.resolve("x.wav").toString());
         assertError(toyRun + " trained on gmm; eval-audio measures models of spoken digits", "eval-audio", "--run",
                 toyRun.toString(), "--steps", "2");
