@@ -75,7 +75,7 @@ final class AudioDemo {
                     WavFiles.write(out.resolve("tts-" + sampler + ".wav"), said.speech());
                     said.writeSpectrograms(out.resolve("tts-" + sampler + ".png"));
                     html.append(String.format(Locale.ROOT, "<figure><audio controls src=\"tts-%s.wav\"></audio><br>"
-                            + "<img src=\"tts-%1$s.png\" width=\"1000\"><figcaption>%1$s, %d steps</figcaption>"
+                            + "<img src=\"tts-%1$s.png\" width=\"1000\"><figcaption>%1$s, NFE %d per word</figcaption>"
                             + "</figure>%n", sampler, said.generation().evaluations()));
                     evaluations.put(sampler, said.generation().evaluations());
                     GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, clips))
