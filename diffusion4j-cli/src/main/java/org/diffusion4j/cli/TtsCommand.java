@@ -93,7 +93,8 @@ final class TtsCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
-            SpokenWords said = SpokenWords.say(Models.trained(source.model, source.run, manager), transcript.words(), seed, sampler,
+            TrainedModel model = Models.trained(source.model, source.run, manager);
+            SpokenWords said = SpokenWords.say(model, transcript.words(), seed, sampler,
                     steps != null ? steps : config.sampling().steps(), gap, manager);
             WavFiles.write(out, said.speech());
             Generation generation = said.generation();
