@@ -61,7 +61,8 @@ final class Models {
         return source(model, run, null).trained(manager);
     }
 
-    private static ModelSource source(String model, Path run, String process) {
+    /** The source of {@code --model} or {@code --run}, whichever is given. */
+    static ModelSource source(String model, Path run, String process) {
         return run != null ? new ModelSource(null, run.toString(), process) : new ModelSource(model, null, process);
     }
 }

@@ -26,8 +26,7 @@ import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.io.Previews;
 import org.diffusion4j.sample.NoiseKind;
 import org.diffusion4j.sample.Sampler;
-import org.diffusion4j.train.RunDirectory;
-import org.diffusion4j.train.TrainedModel;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.TrainingConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -284,14 +283,14 @@ final class SampleCommand implements Callable<Integer> {
      * model.
      */
     private AudioFeature audioFeature() {
-        boolean bundled = source.model != null && source.model.startsWith("bundled:");
-        if (source.run == null && !bundled) {
+        ModelSource model = Models.source(source.model, source.run, null);
+        TrainingConfig config = model.trainedConfig();
+        if (config == null) {
             throw new InvalidArgumentException("--out " + out + ": a .wav needs a --run or bundled model trained on "
                     + "audio (data source spoken-digits)");
         }
-        TrainingConfig.Data data = (bundled ? TrainedModel.bundledConfig(source.model.substring("bundled:".length()))
-                : TrainingConfig.read(new RunDirectory(source.run).config())).data();
-        String name = bundled ? source.model : source.run.toString();
+        TrainingConfig.Data data = config.data();
+        String name = model.name();
         if (!data.source().equals("spoken-digits")) {
             throw new InvalidArgumentException("--out " + out + ": a .wav needs a model trained on audio, but "
                     + name + " trained on " + data.source() + " (write .png, .npy, .npz or .csv)");

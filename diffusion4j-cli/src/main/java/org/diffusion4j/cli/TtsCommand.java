@@ -10,7 +10,7 @@ import org.diffusion4j.backend.Backend;
 import org.diffusion4j.generate.Generation;
 import org.diffusion4j.io.OutputPaths;
 import org.diffusion4j.nn.NetworkConfig;
-import org.diffusion4j.train.RunDirectory;
+import org.diffusion4j.train.ModelSource;
 import org.diffusion4j.train.TrainedModel;
 import org.diffusion4j.train.TrainingConfig;
 import org.diffusion4j.tts.Transcript;
@@ -76,10 +76,10 @@ final class TtsCommand implements Callable<Integer> {
         if (steps != null && steps < 1) {
             throw new InvalidArgumentException("--steps must be at least 1, got " + steps);
         }
-        TrainingConfig config = source.run != null ? TrainingConfig.read(new RunDirectory(source.run).config())
-                : TrainedModel.bundledConfig(source.model.replaceFirst("^bundled:", ""));
-        String name = source.run != null ? source.run.toString() : source.model;
-        if (config.speech() == null || !(config.network() instanceof NetworkConfig.Speech network)) {
+        ModelSource named = Models.source(source.model, source.run, null);
+        TrainingConfig config = named.trainedConfig();
+        String name = named.name();
+        if (config == null || config.speech() == null || !(config.network() instanceof NetworkConfig.Speech network)) {
             throw new InvalidArgumentException(name + " is not a text-to-speech model (its config has no speech "
                     + "block; train one with --preset digits-tts-bridge or digits-tts-diffusion)");
         }

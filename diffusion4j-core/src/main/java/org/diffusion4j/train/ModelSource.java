@@ -107,6 +107,17 @@ public record ModelSource(String model, String run, String process) implements S
         return MixtureSpec.BUNDLED.contains(target) ? MixtureSpec.bundled(target) : MixtureSpec.read(Path.of(target));
     }
 
+    /**
+     * The config of a trained model (a run directory or {@code bundled:NAME}) without loading its weights; null for a
+     * mixture or TorchScript model.
+     */
+    public TrainingConfig trainedConfig() {
+        if (run != null) {
+            return TrainingConfig.read(new RunDirectory(Path.of(run)).config());
+        }
+        return model.startsWith("bundled:") ? TrainedModel.bundledConfig(bundledName(model)) : null;
+    }
+
     /** The name in {@code bundled:NAME}. */
     public static String bundledName(String model) {
         if (!model.startsWith("bundled:")) {
