@@ -66,6 +66,46 @@ class SampleCommandTest {
     }
 
     /**
+     * A run trained (two steps) on spoken digits as complex spectrograms (two channels, 64 × 64) draws its training
+     * preview and a sampled .png as each image's real and imaginary parts side by side, and samples to a WAV.
+     */
+    @Test
+    void aComplexSpectrogramRunPreviewsAndDrawsItsTwoChannels(@TempDir Path dir) throws Exception {
+        Path data = ToneDigits.write(dir.resolve("data"));
+        TrainingConfig preset = Presets.named("digits-complex-edm");
+        TrainingConfig.Optimization o = preset.optimization();
+        TrainingConfig.Sampling s = preset.sampling();
+        TrainingConfig tiny = new TrainingConfig("tiny-complex", preset.data(),
+                new NetworkConfig.UNet(2, 64, 8, List.of(1, 2), 1, List.of(), 0, 10), preset.preconditioning(),
+                preset.time(), new TrainingConfig.Optimization(4, 2, 1e-3, 1, o.beta1(), o.beta2(), o.epsilon(), 0,
+                        1.0, 0, 0, 0, 0, 2, 2, 1),
+                new TrainingConfig.Sampling("euler", 2, s.sigmaMin(), s.sigmaMax(), s.rho(), 4));
+        Path config = dir.resolve("tiny.json");
+        tiny.write(config);
+        Path run = dir.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data", data.toString(),
+                "--out", run.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        int cellWidth = 2 * 64 * 2 + 2;
+        java.awt.image.BufferedImage preview = javax.imageio.ImageIO.read(
+                run.resolve("samples").resolve("step-0000002.png").toFile());
+        assertEquals(10 * cellWidth + 2, preview.getWidth(), "ten columns of two 64-pixel panels at zoom 2");
+        assertEquals(64 * 2 + 2 + 2, preview.getHeight(), "four previews fill one row");
+        Path png = dir.resolve("x.png");
+        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "12",
+                "--out", png.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        java.awt.image.BufferedImage drawn = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(10 * cellWidth + 2, drawn.getWidth());
+        assertEquals(2 * (64 * 2 + 2) + 2, drawn.getHeight(), "twelve samples in two rows");
+        Path wav = dir.resolve("x.wav");
+        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "1",
+                "--out", wav.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(4032, WavFiles.read(wav).length());
+    }
+
+    /**
      * A run trained (two steps) on spoken digits as log-mel images samples straight to WAV: one clip to --out, several
      * to numbered files, each the feature's length at its rate; other models are refused a .wav by name. The same run
      * is measured by {@code d4j eval-audio} (with the bundled classifier), whose JSON holds what it printed.

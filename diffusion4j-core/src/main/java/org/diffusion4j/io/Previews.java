@@ -10,47 +10,62 @@ import javax.imageio.ImageIO;
 import org.diffusion4j.InvalidArgumentException;
 
 /**
- * PNG previews of samples, written atomically: a grid of images (values in [−1, 1], gray or RGB), or the dots of a
- * 2-D point cloud.
+ * PNG previews of samples, written atomically: a grid of images (values in [−1, 1], gray panels or RGB), or the dots
+ * of a 2-D point cloud.
  */
 public final class Previews {
     private Previews() {}
 
     /**
      * Tiles n images of shape (channels, size, size), flattened in {@code values}, into a grid of {@code columns}
-     * columns with a 2-pixel gap, each pixel scaled up by {@code zoom}.
+     * columns with a 2-pixel gap, each pixel scaled up by {@code zoom}. Three channels are drawn as RGB; any other
+     * number as that many gray panels side by side (a complex spectrogram's real and imaginary parts, say).
      */
     public static BufferedImage grid(float[] values, int n, int channels, int size, int columns, int zoom) {
-        if (channels != 1 && channels != 3) {
-            throw new InvalidArgumentException("an image grid needs 1 or 3 channels, got " + channels);
+        if (channels < 1) {
+            throw new InvalidArgumentException("an image grid needs at least 1 channel, got " + channels);
         }
+        if (values.length != (long) n * channels * size * size) {
+            throw new InvalidArgumentException("an image grid of " + n + " images of " + channels + " × " + size
+                    + " × " + size + " needs " + (long) n * channels * size * size + " values, got " + values.length);
+        }
+        boolean rgb = channels == 3;
+        int panels = rgb ? 1 : channels;
         int rows = (n + columns - 1) / columns;
-        int cell = size * zoom + 2;
-        BufferedImage image = new BufferedImage(columns * cell + 2, rows * cell + 2, BufferedImage.TYPE_INT_RGB);
+        int cellHeight = size * zoom + 2;
+        int cellWidth = panels * size * zoom + 2;
+        BufferedImage image = new BufferedImage(columns * cellWidth + 2, rows * cellHeight + 2,
+                BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.dispose();
         int plane = size * size;
         for (int k = 0; k < n; k++) {
-            int x0 = 2 + (k % columns) * cell;
-            int y0 = 2 + (k / columns) * cell;
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    int base = k * channels * plane + y * size + x;
-                    int r = level(values[base]);
-                    int gr = channels == 1 ? r : level(values[base + plane]);
-                    int b = channels == 1 ? r : level(values[base + 2 * plane]);
-                    int rgb = (r << 16) | (gr << 8) | b;
-                    for (int dy = 0; dy < zoom; dy++) {
-                        for (int dx = 0; dx < zoom; dx++) {
-                            image.setRGB(x0 + x * zoom + dx, y0 + y * zoom + dy, rgb);
-                        }
+            int x0 = 2 + (k % columns) * cellWidth;
+            int y0 = 2 + (k / columns) * cellHeight;
+            for (int panel = 0; panel < panels; panel++) {
+                int first = (k * channels + panel) * plane;
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        int base = first + y * size + x;
+                        int r = level(values[base]);
+                        int gr = rgb ? level(values[base + plane]) : r;
+                        int b = rgb ? level(values[base + 2 * plane]) : r;
+                        fill(image, x0 + (panel * size + x) * zoom, y0 + y * zoom, zoom, (r << 16) | (gr << 8) | b);
                     }
                 }
             }
         }
         return image;
+    }
+
+    private static void fill(BufferedImage image, int x, int y, int zoom, int rgb) {
+        for (int dy = 0; dy < zoom; dy++) {
+            for (int dx = 0; dx < zoom; dx++) {
+                image.setRGB(x + dx, y + dy, rgb);
+            }
+        }
     }
 
     /** The 8-bit level of an image value in [−1, 1] (clamped), as every image file of the project writes it. */
