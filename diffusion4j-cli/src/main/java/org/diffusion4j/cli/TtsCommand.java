@@ -93,7 +93,7 @@ final class TtsCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try (NDManager manager = Backend.newManager()) {
-            TrainedModel model = Models.trained(source.model, source.run, manager);
+            TrainedModel model = named.trained(manager);
             SpokenWords said = SpokenWords.say(model, transcript.words(), seed, sampler,
                     steps != null ? steps : config.sampling().steps(), gap, manager);
             WavFiles.write(out, said.speech());

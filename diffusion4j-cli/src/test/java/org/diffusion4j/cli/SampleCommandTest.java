@@ -80,19 +80,14 @@ class SampleCommandTest {
                 preset.time(), new TrainingConfig.Optimization(4, 2, 1e-3, 1, o.beta1(), o.beta2(), o.epsilon(), 0,
                         1.0, 0, 0, 0, 0, 2, 2, 1),
                 new TrainingConfig.Sampling("euler", 2, s.sigmaMin(), s.sigmaMax(), s.rho(), 4));
-        Path config = dir.resolve("tiny.json");
-        tiny.write(config);
-        Path run = dir.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data", data.toString(),
-                "--out", run.toString(), "--quiet");
-        assertEquals(0, r.exitCode(), r.err());
+        Path run = train(tiny, data, dir);
         int cellWidth = 2 * 64 * 2 + 2;
         java.awt.image.BufferedImage preview = javax.imageio.ImageIO.read(
                 run.resolve("samples").resolve("step-0000002.png").toFile());
         assertEquals(10 * cellWidth + 2, preview.getWidth(), "ten columns of two 64-pixel panels at zoom 2");
         assertEquals(64 * 2 + 2 + 2, preview.getHeight(), "four previews fill one row");
         Path png = dir.resolve("x.png");
-        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "12",
+        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "12",
                 "--out", png.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         java.awt.image.BufferedImage drawn = javax.imageio.ImageIO.read(png.toFile());
@@ -119,14 +114,9 @@ class SampleCommandTest {
                 new NetworkConfig.UNet(1, 32, 8, List.of(1, 2), 1, List.of(), 0, 10), preset.preconditioning(),
                 preset.time(), new TrainingConfig.Optimization(4, 2, 1e-3, 1, o.beta1(), o.beta2(), o.epsilon(), 0,
                         1.0, 0, 0, 0, 0, 2, 0, 1), preset.sampling());
-        Path config = dir.resolve("tiny.json");
-        tiny.write(config);
-        Path run = dir.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--config", config.toString(), "--data", data.toString(),
-                "--out", run.toString(), "--quiet");
-        assertEquals(0, r.exitCode(), r.err());
+        Path run = train(tiny, data, dir);
         Path one = dir.resolve("one.wav");
-        r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3", "--n", "1",
+        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3", "--n", "1",
                 "--class", "7", "--out", one.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         Audio clip = WavFiles.read(one);
@@ -216,5 +206,16 @@ class SampleCommandTest {
         }
         assertTrue(CliRunner.run("sample", "--help").out().contains("dpmpp-3m-sde"));
         assertEquals(2, CliRunner.run("sample", "--bogus").exitCode());
+    }
+
+    /** Trains {@code config} on the spoken digits in {@code data} into {@code dir}/run, which it returns. */
+    private static Path train(TrainingConfig config, Path data, Path dir) throws Exception {
+        Path file = dir.resolve("tiny.json");
+        config.write(file);
+        Path run = dir.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--config", file.toString(), "--data", data.toString(),
+                "--out", run.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        return run;
     }
 }

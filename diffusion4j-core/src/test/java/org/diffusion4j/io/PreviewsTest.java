@@ -21,18 +21,18 @@ class PreviewsTest {
         int cellWidth = 2 * 2 * 3 + 2;
         assertEquals(2 * cellWidth + 2, image.getWidth());
         assertEquals(2 * 3 + 2 + 2, image.getHeight());
-        assertEquals(0x000000, gray(image, 2, 2));
-        assertEquals(0x000000, gray(image, 2 + 5, 2 + 5));
-        assertEquals(0xffffff, gray(image, 2 + 6, 2));
-        assertEquals(0xffffff, gray(image, 2 + 11, 2 + 5));
+        assertEquals(0x000000, pixel(image, 2, 2));
+        assertEquals(0x000000, pixel(image, 2 + 5, 2 + 5));
+        assertEquals(0xffffff, pixel(image, 2 + 6, 2));
+        assertEquals(0xffffff, pixel(image, 2 + 11, 2 + 5));
         int second = 2 + cellWidth;
         int mid = Previews.level(0);
-        assertEquals(mid << 16 | mid << 8 | mid, gray(image, second + 4, 2 + 4));
-        assertEquals(0x000000, gray(image, second + 6, 2), "channel 1, pixel (0, 0)");
-        assertEquals(0xffffff, gray(image, second + 9, 2), "channel 1, pixel (0, 1)");
-        assertEquals(0xffffff, gray(image, second + 6, 2 + 3), "channel 1, pixel (1, 0)");
-        assertEquals(0x000000, gray(image, second + 9, 2 + 3), "channel 1, pixel (1, 1)");
-        assertEquals(0xffffff, gray(image, second - 1, 2), "the gap between cells is white");
+        assertEquals(mid << 16 | mid << 8 | mid, pixel(image, second + 4, 2 + 4));
+        assertEquals(0x000000, pixel(image, second + 6, 2), "channel 1, pixel (0, 0)");
+        assertEquals(0xffffff, pixel(image, second + 9, 2), "channel 1, pixel (0, 1)");
+        assertEquals(0xffffff, pixel(image, second + 6, 2 + 3), "channel 1, pixel (1, 0)");
+        assertEquals(0x000000, pixel(image, second + 9, 2 + 3), "channel 1, pixel (1, 1)");
+        assertEquals(0xffffff, pixel(image, second - 1, 2), "the gap between cells is white");
     }
 
     /** Three channels are one RGB panel; one channel one gray panel. */
@@ -40,10 +40,10 @@ class PreviewsTest {
     void threeChannelsAreColourAndOneIsGray() {
         BufferedImage rgb = Previews.grid(new float[] {1, -1, -1}, 1, 3, 1, 1, 1);
         assertEquals(5, rgb.getWidth());
-        assertEquals(0xff0000, gray(rgb, 2, 2));
+        assertEquals(0xff0000, pixel(rgb, 2, 2));
         BufferedImage one = Previews.grid(new float[] {1}, 1, 1, 1, 1, 1);
         assertEquals(5, one.getWidth());
-        assertEquals(0xffffff, gray(one, 2, 2));
+        assertEquals(0xffffff, pixel(one, 2, 2));
     }
 
     @Test
@@ -55,7 +55,7 @@ class PreviewsTest {
         assertEquals("an image grid needs at least 1 channel, got 0", e.getMessage());
     }
 
-    private static int gray(BufferedImage image, int x, int y) {
+    private static int pixel(BufferedImage image, int x, int y) {
         return image.getRGB(x, y) & 0xffffff;
     }
 }
