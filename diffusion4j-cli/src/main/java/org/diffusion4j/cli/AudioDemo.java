@@ -71,7 +71,7 @@ final class AudioDemo {
             for (String sampler : SAMPLERS) {
                 try (NDManager m = manager.newSubManager()) {
                     SpokenWords said = SpokenWords.say(model, IntStream.range(0, 10).boxed().toList(), 0, sampler,
-                            STEPS, 0.1, m);
+                            STEPS, 1, 0.1, m);
                     WavFiles.write(out.resolve("tts-" + sampler + ".wav"), said.speech());
                     said.writeSpectrograms(out.resolve("tts-" + sampler + ".png"));
                     html.append(String.format(Locale.ROOT, "<figure><audio controls src=\"tts-%s.wav\"></audio><br>"

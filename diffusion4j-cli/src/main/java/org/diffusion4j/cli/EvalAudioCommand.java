@@ -55,6 +55,12 @@ final class EvalAudioCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--temperature", defaultValue = "1", paramLabel = "TAU",
+            description = "Start from noise scaled by 1/TAU (Grad-TTS's temperature; a diffusion TTS decoder then "
+                    + "starts from N(mu, I/TAU^2)); models that do not start from Gaussian noise take only 1 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double temperature;
+
     @Option(names = "--classifier", paramLabel = "FILE.safetensors",
             description = "A spoken-digit classifier from d4j train-classifier --dataset spoken-digits, its sidecar "
                     + "FILE.json beside it (default: the bundled one).")
@@ -95,6 +101,8 @@ final class EvalAudioCommand implements Callable<Integer> {
                     + "of spoken digits (use d4j eval)");
         }
         AudioFeature feature = data.audioFeature();
+        GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
+                .sampler(sampler).steps(steps).temperature(temperature).build();
         try (NDManager manager = Backend.newManager(); Classifier classifier = classifier()) {
             if (!classifier.info().has("audio_feature")) {
                 throw new InvalidArgumentException("the classifier " + classifier.info().path("dataset").asText()
@@ -105,16 +113,14 @@ final class EvalAudioCommand implements Callable<Integer> {
             ImageSet train = SpokenDigits.features(digits, "train", heard);
             ImageSet test = SpokenDigits.features(digits, "test", heard);
             Models.Loaded model = Models.load(null, run, null, manager);
-            GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
-                    .sampler(sampler).steps(steps).build();
             AudioEvaluation.Result r;
             try (Progress progress = new Progress("eval-audio", n, quiet, System.err)) {
                 r = AudioEvaluation.evaluate(model.generator(), request, feature, classifier, heard, train, test,
                         manager, progress::skipTo);
             }
             AudioEvaluation.Memorization mem = r.memorization();
-            System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per clip), %d clips%n", model.name(), sampler,
-                    r.steps(), r.evaluations(), r.clips());
+            System.out.printf(Locale.ROOT, "%s, %s %d steps (NFE %d per clip)%s, %d clips%n", model.name(), sampler,
+                    r.steps(), r.evaluations(), temperature == 1 ? "" : ", temperature " + temperature, r.clips());
             System.out.printf(Locale.ROOT, "Fréchet audio distance %9.3f   (training vs test speakers %.3f)%n", r.fad(),
                     r.fadFloor());
             System.out.printf(Locale.ROOT, "intelligibility        %9.4f   (the classifier on test clips %.4f)%n",
@@ -138,6 +144,7 @@ final class EvalAudioCommand implements Callable<Integer> {
                 out.put("model", run.toString());
                 out.put("sampler", sampler);
                 out.put("seed", seed);
+                out.put("temperature", temperature);
                 AtomicFiles.writeString(json, out.toPrettyString() + "\n");
                 System.out.println("wrote " + json);
             }

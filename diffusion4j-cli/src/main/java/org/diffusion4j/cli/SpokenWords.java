@@ -27,14 +27,16 @@ record SpokenWords(float[] images, int words, AudioFeature feature, Audio speech
 
     /**
      * Says {@code words} (indices into the model's vocabulary) with {@code model}: word i with seed {@code seed + i},
-     * {@code sampler} (null: the model's) in {@code steps} steps, {@code gap} seconds of silence between words.
+     * {@code sampler} (null: the model's) in {@code steps} steps at {@code temperature} (1: from the prior; see
+     * {@link GenerationRequest#temperature}), {@code gap} seconds of silence between words.
      */
-    static SpokenWords say(TrainedModel model, List<Integer> words, long seed, String sampler, int steps, double gap,
-            NDManager manager) {
+    static SpokenWords say(TrainedModel model, List<Integer> words, long seed, String sampler, int steps,
+            double temperature, double gap, NDManager manager) {
         AudioFeature feature = model.config().data().audioFeature();
         int n = words.size();
         GenerationRequest request = GenerationRequest.builder(GenerationRequest.consecutiveSeeds(seed, n))
-                .classes(words.stream().mapToInt(Integer::intValue).toArray()).sampler(sampler).steps(steps).build();
+                .classes(words.stream().mapToInt(Integer::intValue).toArray()).sampler(sampler).steps(steps)
+                .temperature(temperature).build();
         Generation generation = model.generator().generate(request, manager);
         float[] images = generation.samples().toType(DataType.FLOAT32, false).toFloatArray();
         int per = images.length / n;

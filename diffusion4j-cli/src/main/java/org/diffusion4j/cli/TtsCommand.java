@@ -54,6 +54,11 @@ final class TtsCommand implements Callable<Integer> {
             description = "Seed of the first word; word i uses S + i (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--temperature", defaultValue = "1", paramLabel = "TAU",
+            description = "A diffusion decoder's start is N(mu, I/TAU^2) instead of N(mu, I) (Grad-TTS samples at "
+                    + "1.5); a bridge, which starts from mu itself, takes only 1 (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
     @Option(names = "--gap", defaultValue = "0.1", paramLabel = "SECONDS",
             description = "Silence between words (default: ${DEFAULT-VALUE}).")
     double gap;
@@ -95,7 +100,7 @@ final class TtsCommand implements Callable<Integer> {
         try (NDManager manager = Backend.newManager()) {
             TrainedModel model = named.trained(manager);
             SpokenWords said = SpokenWords.say(model, transcript.words(), seed, sampler,
-                    steps != null ? steps : config.sampling().steps(), gap, manager);
+                    steps != null ? steps : config.sampling().steps(), temperature, gap, manager);
             WavFiles.write(out, said.speech());
             Generation generation = said.generation();
             System.out.printf(Locale.ROOT, "%s: \"%s\" (%s), %s %d steps, NFE %d per word, %.2f s audio in %.2f s → %s%n",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.diffusion4j.audio.WavFiles;
 import org.diffusion4j.nn.NetworkConfig;
@@ -55,6 +56,21 @@ class TtsCommandTest {
             assertEquals(0, CliRunner.run("--threads", "1", "tts", "three seven", "--run", run.toString(), "--steps", "2",
                     "--out", again.toString()).exitCode());
             assertArrayEquals(Files.readAllBytes(two), Files.readAllBytes(again), "same seed and threads, same speech");
+            Path cooler = dir.resolve(preset + "-cooler.wav");
+            String[] atTemperature = {"--threads", "1", "tts", "3 7", "--run", run.toString(), "--steps", "2",
+                "--temperature", "1.5", "--out", cooler.toString()};
+            if (preset.endsWith("bridge")) {
+                CliRunner.assertError("a bridge speech model does not take a temperature (it starts from the words' "
+                        + "prior)", atTemperature);
+                assertFalse(Files.exists(cooler), "nothing written");
+            } else {
+                assertEquals(0, CliRunner.run(atTemperature).exitCode());
+                assertFalse(Arrays.equals(Files.readAllBytes(two), Files.readAllBytes(cooler)),
+                        "a start of N(mu, I/1.5^2) is not the start of N(mu, I)");
+                assertEquals(0, CliRunner.run("--threads", "1", "tts", "3 7", "--run", run.toString(), "--steps", "2",
+                        "--temperature", "1", "--out", again.toString()).exitCode());
+                assertArrayEquals(Files.readAllBytes(two), Files.readAllBytes(again), "temperature 1 is the default");
+            }
             Path tight = dir.resolve(preset + "-tight.wav");
             assertEquals(0, CliRunner.run("tts", "37", "--run", run.toString(), "--steps", "2", "--gap", "0",
                     "--seed", "5", "--out", tight.toString()).exitCode());
@@ -93,6 +109,8 @@ class TtsCommandTest {
                 "bundled:mnist-edm", "--out", out.toString());
         CliRunner.assertError("unknown bundled model 'nope'", "tts", "one", "--model", "bundled:nope", "--out",
                 out.toString());
+        CliRunner.assertError("the temperature must be a finite number above 0, got 0.0", "tts", "one", "--run",
+                dir.resolve("digits-tts-diffusion").toString(), "--temperature", "0", "--out", out.toString());
         assertFalse(Files.exists(out), "nothing written");
         CliRunner.Result r7 = CliRunner.run("tts", "7", "--model", "bundled:digits-tts-bridge", "--steps", "2",
                 "--out", out.toString());

@@ -24,6 +24,7 @@ final class Conditions {
             String noise) {
         refuse(request.grid() != null || !request.finalZero(), model, "a grid (" + grid + ")");
         refuse(request.start() != null, model, "a given start (" + start + ")");
+        refuse(request.temperature() != 1, model, "a temperature (" + start + ")");
         refuse(request.noise() != null, model, "a noise kind (" + noise + ")");
         refuse(request.dtype() != DataType.FLOAT32, model, "dtype " + request.dtype() + " (it samples in float32)");
         refuse(request.guidance() != 1, model, "classifier-free guidance");

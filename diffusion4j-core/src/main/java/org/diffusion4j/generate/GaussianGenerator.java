@@ -84,7 +84,7 @@ public record GaussianGenerator(Denoisers denoisers, SamplingContext context, Sh
                 .noise(request.noise()).callback(request.callback());
         Sampling.Result result;
         if (request.start() == null) {
-            result = run.generate(request.seeds(), sampleShape, request.dtype(), manager);
+            result = run.generate(request.seeds(), sampleShape, request.dtype(), request.temperature(), manager);
         } else {
             Shape expected = new Shape(request.seeds().length).addAll(sampleShape);
             if (!request.start().getShape().equals(expected)) {

@@ -21,13 +21,16 @@ import org.diffusion4j.sample.StepCallback;
  * @param noise the noise of stochastic steps, or null for the sampler's preferred kind
  * @param start the starting states (batch first, already scaled as k-diffusion's {@code sigmas[0]·randn}), or
  *     null to draw them from the seeds
+ * @param temperature τ of a start drawn from the seeds: σ_0·z/τ instead of σ_0·z, a start of variance 1/τ² times the
+ *     prior's (Grad-TTS's sampling temperature, the reduced-temperature sampling of Glow); 1 draws from the prior.
+ *     A model that does not start from Gaussian noise at its top level refuses any other value
  * @param observation for a restoration model (a bridge), the observation each sample restores (batch first, in
  *     the task's observation shape); null for every other model, which refuses one
  * @param callback sees each sampler step
  */
 public record GenerationRequest(long[] seeds, int[] classes, double guidance, String sampler, Budget budget,
-        GridSpec grid, boolean finalZero, DataType dtype, NoiseKind noise, NDArray start, NDArray observation,
-        StepCallback callback) {
+        GridSpec grid, boolean finalZero, DataType dtype, NoiseKind noise, NDArray start, double temperature,
+        NDArray observation, StepCallback callback) {
 
     public GenerationRequest {
         if (seeds == null || seeds.length == 0) {
@@ -43,6 +46,13 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         if (start != null && start.getShape().get(0) != seeds.length) {
             throw new InvalidArgumentException("a start of " + start.getShape().get(0) + " states for " + seeds.length
                     + " seeds; give one seed per state");
+        }
+        if (!(temperature > 0 && Double.isFinite(temperature))) {
+            throw new InvalidArgumentException("the temperature must be a finite number above 0, got " + temperature);
+        }
+        if (start != null && temperature != 1) {
+            throw new InvalidArgumentException("a given start is already scaled; a temperature (" + temperature
+                    + ") only scales a start drawn from the seeds");
         }
         if (observation != null && observation.getShape().get(0) != seeds.length) {
             throw new InvalidArgumentException(observation.getShape().get(0) + " observations for " + seeds.length
@@ -84,6 +94,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         b.dtype = dtype;
         b.noise = noise;
         b.start = start;
+        b.temperature = temperature;
         b.observation = observation;
         b.callback = callback;
         return b;
@@ -101,6 +112,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
         private DataType dtype = DataType.FLOAT32;
         private NoiseKind noise;
         private NDArray start;
+        private double temperature = 1;
         private NDArray observation;
         private StepCallback callback = StepCallback.NONE;
 
@@ -168,6 +180,11 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
             return this;
         }
 
+        public Builder temperature(double value) {
+            temperature = value;
+            return this;
+        }
+
         public Builder observation(NDArray value) {
             observation = value;
             return this;
@@ -180,7 +197,7 @@ public record GenerationRequest(long[] seeds, int[] classes, double guidance, St
 
         public GenerationRequest build() {
             return new GenerationRequest(seeds, classes, guidance, sampler, budget, grid, finalZero, dtype, noise,
-                    start, observation, callback);
+                    start, temperature, observation, callback);
         }
     }
 }

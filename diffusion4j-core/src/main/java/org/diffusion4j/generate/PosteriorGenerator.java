@@ -87,11 +87,11 @@ public final class PosteriorGenerator implements Generator {
     public Generation generate(GenerationRequest request, NDManager manager) {
         Conditions.requireClasses(request, 0);
         Budget budget = request.budget() != null ? request.budget() : defaultBudget();
-        if (request.start() != null || request.noise() != null || request.guidance() != 1
-                || request.dtype() != ai.djl.ndarray.types.DataType.FLOAT32) {
-            throw new org.diffusion4j.InvalidArgumentException("zero-shot posterior sampling takes no start, noise "
-                    + "kind, guidance or dtype other than float32: it starts from noise at the grid's top, drawn from "
-                    + "each seed, in float32");
+        if (request.start() != null || request.temperature() != 1 || request.noise() != null
+                || request.guidance() != 1 || request.dtype() != ai.djl.ndarray.types.DataType.FLOAT32) {
+            throw new org.diffusion4j.InvalidArgumentException("zero-shot posterior sampling takes no start, "
+                    + "temperature, noise kind, guidance or dtype other than float32: it starts from noise at the "
+                    + "grid's top, drawn from each seed, in float32");
         }
         Map<String, Function<SpecOptions, Method>> kinds = new LinkedHashMap<>();
         kinds.put("dps", o -> {

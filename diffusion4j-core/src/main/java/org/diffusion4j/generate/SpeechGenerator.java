@@ -16,7 +16,8 @@ import org.diffusion4j.tts.SpeechModel;
  * A text-to-speech model ({@link SpeechModel}): each request's classes are the words to say, one per seed; the
  * encoder gives their priors μ, and the decoder goes from μ to the mel — the bridge by {@code bridge-sde} or
  * {@code bridge-ode} from x₁ = μ, the diffusion decoder by any sampler of its process on the residual (from
- * N(0, I) for a VP process, so the sample starts at N(μ, I)), μ added back.
+ * N(0, I) for a VP process, so the sample starts at N(μ, I); at a request's temperature τ from N(0, I/τ²), Grad-TTS's
+ * N(μ, I/τ²)), μ added back. The bridge starts from μ itself and refuses a temperature.
  */
 public final class SpeechGenerator implements Generator {
     private final SpeechModel model;

@@ -49,8 +49,17 @@ public record Sampling(Sampler sampler, Denoiser denoiser, Grid grid, NoiseKind 
      * from seed i, so the result for a seed does not depend on the rest of the batch.
      */
     public Result generate(long[] seeds, Shape shape, DataType type, NDManager manager) {
+        return generate(seeds, shape, type, 1, manager);
+    }
+
+    /**
+     * As {@link #generate(long[], Shape, DataType, NDManager)} at temperature τ: sample i starts from σ_0·z_i/τ (the
+     * same z_i, the same later noise).
+     */
+    public Result generate(long[] seeds, Shape shape, DataType type, double temperature, NDManager manager) {
         GaussianNoise gaussian = GaussianNoise.perSample(seeds);
-        try (NDArray start = gaussian.latents(manager, new Shape(seeds.length).addAll(shape), type, grid.sigmaMax())) {
+        try (NDArray start = gaussian.latents(manager, new Shape(seeds.length).addAll(shape), type,
+                grid.sigmaMax() / temperature)) {
             return run(start, noiseSource(seeds, gaussian));
         }
     }
