@@ -87,8 +87,8 @@ class SampleCommandTest {
         assertEquals(10 * cellWidth + 2, preview.getWidth(), "ten columns of two 64-pixel panels at zoom 2");
         assertEquals(64 * 2 + 2 + 2, preview.getHeight(), "four previews fill one row");
         Path png = dir.resolve("x.png");
-        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2", "--n", "12",
-                "--out", png.toString(), "--quiet");
+        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "euler", "--steps", "2",
+                "--n", "12", "--out", png.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         java.awt.image.BufferedImage drawn = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(10 * cellWidth + 2, drawn.getWidth());
@@ -116,8 +116,8 @@ class SampleCommandTest {
                         1.0, 0, 0, 0, 0, 2, 0, 1), preset.sampling());
         Path run = train(tiny, data, dir);
         Path one = dir.resolve("one.wav");
-        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3", "--n", "1",
-                "--class", "7", "--out", one.toString(), "--quiet");
+        CliRunner.Result r = CliRunner.run("sample", "--run", run.toString(), "--sampler", "heun", "--steps", "3",
+                "--n", "1", "--class", "7", "--out", one.toString(), "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         Audio clip = WavFiles.read(one);
         assertEquals(8000, clip.sampleRate());

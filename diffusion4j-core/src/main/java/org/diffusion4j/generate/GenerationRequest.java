@@ -22,8 +22,8 @@ import org.diffusion4j.sample.StepCallback;
  * @param start the starting states (batch first, already scaled as k-diffusion's {@code sigmas[0]·randn}), or
  *     null to draw them from the seeds
  * @param temperature τ of a start drawn from the seeds: σ_0·z/τ instead of σ_0·z, a start of variance 1/τ² times the
- *     prior's (Grad-TTS's sampling temperature, the reduced-temperature sampling of Glow); 1 draws from the prior.
- *     A model that does not start from Gaussian noise at its top level refuses any other value
+ *     prior's (Grad-TTS's sampling temperature; Glow's reduced-temperature sampling with T = 1/τ); 1 draws from the
+ *     prior. A model that does not start from Gaussian noise at its top level refuses any other value
  * @param observation for a restoration model (a bridge), the observation each sample restores (batch first, in
  *     the task's observation shape); null for every other model, which refuses one
  * @param callback sees each sampler step

@@ -103,8 +103,8 @@ class GeneratorTest {
         long[] seeds = {3, 4, 5, 6};
         double sigmaMax = GaussianGenerator.EDM_GRID.build(512, schedule, true).sigmaMax();
         try (NDManager manager = Backend.newManager()) {
-            double[] z = GaussianNoise.perSample(seeds).latents(manager, new Shape(seeds.length, 1), DataType.FLOAT64, 1)
-                    .toDoubleArray();
+            double[] z = GaussianNoise.perSample(seeds)
+                    .latents(manager, new Shape(seeds.length, 1), DataType.FLOAT64, 1).toDoubleArray();
             for (double tau : new double[] {1, 1.5, 4}) {
                 double[] x = gaussian.generate(GenerationRequest.builder(seeds).sampler("heun").steps(512)
                         .temperature(tau).dtype(DataType.FLOAT64).build(), manager).samples().toDoubleArray();
