@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks that print a table and write JSON.",
         subcommands = {BenchSamplersCommand.class, BenchSpeedCommand.class, BenchServeCommand.class,
             BenchKillSoakCommand.class, BenchDeterminismCommand.class, BenchThreadsCommand.class,
-            BenchTorchCommand.class})
+            BenchTorchCommand.class, BenchDenoisingErrorCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
