@@ -62,8 +62,6 @@ final class BenchDenoisingErrorCommand implements Callable<Integer> {
         if (runs.isEmpty() && models.isEmpty()) {
             throw new InvalidArgumentException("give at least one --run or --model");
         }
-        List<String> names = new ArrayList<>(models);
-        runs.forEach(r -> names.add(r.toString()));
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-36s", "model \\ σ"));
         for (double s : sigmas) {
             header.append(String.format(Locale.ROOT, " %8s", format(s)));
@@ -72,21 +70,8 @@ final class BenchDenoisingErrorCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "mean squared error of x̂_0 per value, first %d samples of each model's data, "
                 + "seed %d%n%s%n%s%n", n, seed, header, "-".repeat(header.length()));
         List<Row> rows = new ArrayList<>();
-        for (String name : names) {
-            boolean bundled = models.contains(name);
-            try (NDManager manager = Backend.newManager()) {
-                TrainedModel model = Models.trained(bundled ? name : null, bundled ? null : Path.of(name), manager);
-                ImageSet data = TrainingData.load(model.config(), dataDir, false,
-                        note -> System.err.println("d4j bench denoising-error: " + note));
-                DenoisingError.Table table = DenoisingError.measure(
-                        classes -> data.classes() > 0 ? model.denoiser(classes, 1).edmView()
-                                : model.denoiser().edmView(), data, n, sigmas, seed, batch, manager);
-                rows.add(new Row(name, data.name(), table));
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-36s", name));
-                table.levels().forEach(l -> line.append(String.format(Locale.ROOT, " %8.4f", l.error())));
-                System.out.println(line.append(String.format(Locale.ROOT, "  %11.4f", table.classMeanError())));
-            }
-        }
+        models.forEach(model -> rows.add(measure(model, null)));
+        runs.forEach(run -> rows.add(measure(null, run)));
         if (json != null) {
             var root = TrainingConfig.JSON.createObjectNode();
             root.put("samples", n);
@@ -97,6 +82,23 @@ final class BenchDenoisingErrorCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /** Measures the model of {@code --model model} or {@code --run run} (one is null) and prints its row. */
+    private Row measure(String model, Path run) {
+        String name = model != null ? model : run.toString();
+        try (NDManager manager = Backend.newManager()) {
+            TrainedModel trained = Models.trained(model, run, manager);
+            ImageSet data = TrainingData.load(trained.config(), dataDir, false,
+                    note -> System.err.println("d4j bench denoising-error: " + note));
+            DenoisingError.Table table = DenoisingError.measure(
+                    classes -> data.classes() > 0 ? trained.denoiser(classes, 1).edmView()
+                            : trained.denoiser().edmView(), data, n, sigmas, seed, batch, manager);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-36s", name));
+            table.levels().forEach(l -> line.append(String.format(Locale.ROOT, " %8.4f", l.error())));
+            System.out.println(line.append(String.format(Locale.ROOT, "  %11.4f", table.classMeanError())));
+            return new Row(name, data.name(), table);
+        }
     }
 
     private static String format(double sigma) {

@@ -68,8 +68,7 @@ public final class DenoisingError {
                     NDArray noisy = x0.add(NativeArrays.standardNormal(random, x0.getShape(), step)
                             .mul(Scalars.of(x0, sigmas[s])));
                     NDArray error = d.denoise(noisy, sigmas[s]).sub(x0);
-                    sums[s] += error.mul(error).sum().toType(DataType.FLOAT64, false)
-                            .getDouble();
+                    sums[s] += error.mul(error).sum().toType(DataType.FLOAT64, false).getDouble();
                 }
             }
         }
