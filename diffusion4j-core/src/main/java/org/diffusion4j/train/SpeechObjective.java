@@ -9,10 +9,10 @@ import org.diffusion4j.nn.SpeechNetwork;
 import org.diffusion4j.tts.SpeechModel;
 
 /**
- * The loss of a text-to-speech model ({@link SpeechModel}): Grad-TTS's prior loss mean (μ − x₀)² of the encoder's
- * prior μ of each clip's word, plus the decoder's loss given μ held fixed — the bridge's data-prediction loss from
- * x₀ to x₁ = μ ({@link BridgeObjective#loss}), or the denoising {@link Objective} of the residual x₀ − μ with μ as
- * the network's extra input channels. The batch's labels are the clips' words.
+ * The loss of a text-to-speech model ({@link SpeechModel}): the prior loss mean (μ − x₀)² (twice Grad-TTS's) of the
+ * encoder's prior μ of each clip's word, plus the decoder's loss given μ held fixed — the bridge's data-prediction
+ * loss from x₀ to x₁ = μ ({@link BridgeObjective#loss}), or the denoising {@link Objective} of the residual x₀ − μ
+ * with μ as the network's extra input channels. The batch's labels are the clips' words.
  *
  * @param model the decoder
  * @param denoising the objective of the model's process (the diffusion decoder's)
