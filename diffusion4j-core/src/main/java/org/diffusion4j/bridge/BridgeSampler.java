@@ -8,9 +8,9 @@ import org.diffusion4j.backend.StepScope;
 import org.diffusion4j.sample.NoiseSource;
 
 /**
- * A first-order bridge sampler (Bridge-TTS §4.2): from the prior x₁ back to t = 0 on {@code steps} uniform steps
- * from 1 − {@code offset} (where the ODE's coefficients are finite) to 0, one data prediction per step, each step a
- * {@link BridgeStep}. The last step, to t = 0, returns that step's x̂₀ in both kinds. The SDE's noise comes from a
+ * A first-order bridge sampler (Bridge-TTS's sampling scheme): from the prior x₁ back to t = 0 on {@code steps}
+ * uniform steps from 1 − {@code offset} (where the ODE's coefficients are finite) to 0, one data prediction per step,
+ * each step a {@link BridgeStep}. The last step, to t = 0, returns that step's x̂₀ in both kinds. The SDE's noise comes from a
  * {@link NoiseSource}, so a seeded source reproduces a run.
  *
  * @param schedule the bridge's reference SDE

@@ -6,7 +6,7 @@ import org.diffusion4j.backend.Scalars;
 /**
  * One first-order bridge update from time s down to t < s as its coefficients:
  * x_t = x·x_s + data·x̂₀ + prior·x₁ + noise·ξ, ξ standard normal, x̂₀ the data prediction at (x_s, s). Both integrate
- * the linear part of their differential equation exactly (Bridge-TTS §4.2; DBIM's form for the ODE).
+ * the linear part of their differential equation exactly (Bridge-TTS's sampling scheme; DBIM's form for the ODE).
  *
  * @param x the coefficient of the current state
  * @param data the coefficient of the data prediction
