@@ -34,8 +34,8 @@ import org.diffusion4j.train.Gradients;
  *   <li>Score the samples and turn the scores into {@link GroupAdvantages}.</li>
  *   <li>In {@code minibatches} updates over whole groups, for every stochastic transition, with
  *       ρ = exp(log p_θ − log p_old): the clipped objective mean max(−A·ρ, −A·clip(ρ, 1 − ε, 1 + ε)) plus
- *       β_kl·mean‖μ_θ − μ_ref‖²/(2σ↑²) (Flow-GRPO's KL term), averaged over the transitions; one AdamW step per
- *       minibatch.</li>
+ *       β_kl·mean‖μ_θ − μ_ref‖²/(2σ↑²) (the KL as Flow-GRPO's paper writes it), averaged over the transitions;
+ *       one AdamW step per minibatch.</li>
  * </ol>
  */
 @Differentiable
