@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PsldTest {
 
-    /** The paper's CIFAR-10 configuration: Γ = 0.02, ν = 4.02, M⁻¹ = 4, β = 8, γM = 0.01. */
+    /** The reference code's CIFAR-10 sampling configuration: Γ = 0.02, ν = 4.02, M⁻¹ = 4, β = 8, γM = 0.01. */
     private static final Psld CIFAR = Psld.criticallyDamped(0.02, 8);
 
     private static void assertMatrix(Matrix2 expected, Matrix2 actual, double tolerance, String what) {
