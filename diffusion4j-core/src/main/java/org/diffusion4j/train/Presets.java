@@ -135,7 +135,8 @@ public final class Presets {
     /**
      * SiT on MNIST: a class-conditional DiT (4×4 patches, so 49 tokens of width 192, six blocks of four heads)
      * trained to predict the velocity of the {@code interpolant} with t uniform on [0, 1] (SiT's training), with
-     * AdamW at 3·10⁻⁴ and the label dropped 10% of the time for guidance.
+     * AdamW at 3·10⁻⁴ and the label dropped 10% of the time for guidance. Unlike SiT's code, which feeds x_t and t
+     * as they are, the network sees EDM's scaled input and noise label ¼·ln σ̃.
      */
     private static TrainingConfig sit(String name, String interpolant) {
         return dit(name, Preconditioning.predicting(interpolant, "velocity", 0.5), new TimeDistribution.Uniform(0, 1));
