@@ -16,7 +16,7 @@ import ai.djl.ndarray.NDArray;
  * <p><b>Order.</b> Expanding D in λ, δ₀ − δ₁ = h·(h_{i−1} + h_{i−2})/2·D'' + O(h³), so d₂ ≈ h²D''/2, while the
  * exponential-integrator term of the solution is ∫₀ʰ e^{τ−h}τ²/2 dτ·D'' = −h²φ₃·D'' + O(h⁴): the φ₃ term above is
  * half of it, and the method (as written in k-diffusion, diffusers and the DPM-Solver reference code) converges
- * with order 2, not 3. The default keeps that arithmetic, so results match k-diffusion bit for bit;
+ * with order 2, not 3. The default keeps that arithmetic, so results match k-diffusion's to rounding (2·10⁻¹³);
  * {@code corrected = true} uses 2·d₂ (the weight DPM-Solver's singlestep third-order "taylor" update has) and
  * converges with order 3.
  *
