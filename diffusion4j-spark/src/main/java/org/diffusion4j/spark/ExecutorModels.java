@@ -15,9 +15,9 @@ import org.diffusion4j.train.ModelSource;
  * The models of one JVM (a Spark executor, or the driver in local mode), each loaded once and shared by the tasks
  * that run there.
  *
- * <p>This is the project's one deliberate piece of static mutable state: Spark gives an executor no place to keep an
- * object between tasks but a static, and loading a model for every task would cost more than many of its blocks
- * (the bundled MNIST U-Net takes about a second to load). The maps only grow; the weights live as long as the JVM.
+ * <p>This is deliberate static mutable state (as is the core's installed engine thread policy): Spark gives an
+ * executor no place to keep an object between tasks but a static, and loading a model for every task would cost more
+ * than many of its blocks (the bundled MNIST U-Net takes about a second to load). The maps only grow; the weights live as long as the JVM.
  * {@link Generator}s are immutable and serve concurrent tasks; a classifier is only read.
  */
 final class ExecutorModels {
