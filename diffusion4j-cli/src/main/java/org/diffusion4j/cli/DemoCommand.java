@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sample the shipped MNIST model with three samplers at three NFE budgets, have the shipped "
                 + "text-to-speech model say the ten digits (WAVs, spectrograms, intelligibility, and the Fréchet "
-                + "audio distance when --data has spoken-digits/), train the 2-D toy model (about a minute), and "
+                + "audio distance when --data has spoken-digits/), train the 2-D toy model, and "
                 + "write DIR/index.html with the image grids, audio players, scatter plots, tables and the loss "
                 + "curve."})
 final class DemoCommand implements Callable<Integer> {
