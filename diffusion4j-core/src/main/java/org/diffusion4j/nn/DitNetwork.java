@@ -90,22 +90,43 @@ final class DitNetwork implements Network {
 
     @Override
     public NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
+        return forward(x, noiseLabel, classLabels, training, true);
+    }
+
+    /**
+     * The forward pass; with {@code free}, in bounded memory: each block's temporaries (the normalized and modulated
+     * tokens, queries, keys, values, the attention scores and the MLP's activations) are closed when the block ends
+     * and its input once the next block has read it, so the caller's manager receives the conditioning, the position
+     * table and the output, not every intermediate (with 196 tokens, sampling batches of 250 MNIST images grew to
+     * 23 GiB before the kernel killed the process, every block's scores alive until the step's manager closed). With
+     * gradients, what backward needs stays in the graph, as in
+     * {@link UNetNetwork#forward(NDArray, NDArray, NDArray, boolean, boolean)}. Without {@code free} every
+     * intermediate stays in {@code x}'s manager; the operations and their order are the same either way: the same
+     * bits.
+     */
+    NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training, boolean free) {
         int g = config.resolution() / config.patch();
-        NDArray patches = patchify(x, config.patch());
         NDArray pos = NativeArrays.of(x.getManager(), positions, new Shape(1, (long) g * g, config.hidden()),
                 x.getDataType());
-        NDArray h = patchEmbed.apply(patches).add(pos);
         NDArray c = time2.apply(Activations.silu(time1.apply(timeFeatures.apply(noiseLabel))));
         if (classEmbedding != null && classLabels != null) {
             c = c.add(classEmbedding.apply(classLabels, x.getDataType()));
         }
         NDArray conditioning = Activations.silu(c);
+        StageScopes scopes = new StageScopes(conditioning, free);
+        NDArray h = scopes.run(x, pos, in -> patchEmbed.apply(patchify(in, config.patch())).add(pos));
         for (Block block : blocks) {
-            h = block.apply(h, conditioning);
+            NDArray next = scopes.run(h, null, in -> block.apply(in, conditioning));
+            scopes.release(h, List.of());
+            h = next;
         }
-        NDArray[] shiftScale = chunks(finalModulation.apply(conditioning), 2);
-        NDArray out = finalLinear.apply(modulate(layerNorm(h), shiftScale[0], shiftScale[1]));
-        return unpatchify(out, config.patch(), config.imageChannels());
+        NDArray out = scopes.run(h, null, in -> {
+            NDArray[] shiftScale = chunks(finalModulation.apply(conditioning), 2);
+            NDArray tokens = finalLinear.apply(modulate(layerNorm(in), shiftScale[0], shiftScale[1]));
+            return unpatchify(tokens, config.patch(), config.imageChannels());
+        });
+        scopes.release(h, List.of());
+        return out;
     }
 
     /**

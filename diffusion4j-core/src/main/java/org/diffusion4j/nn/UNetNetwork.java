@@ -131,12 +131,12 @@ final class UNetNetwork implements Network {
      * graph until backward and the rest is freed during the forward pass. That is safe only because every array of a
      * stage is engine-owned: one made from Java data lives in a Java buffer that the garbage collector frees once its
      * array is closed, under a graph that still reads it ({@code GarbageCollectionGuardTest},
-     * {@code UNetScopeTest}). Without {@code free} every intermediate stays in {@code x}'s manager: the reference
+     * {@code ScopedForwardTest}). Without {@code free} every intermediate stays in {@code x}'s manager: the reference
      * the tests compare with. The operations and their order are the same either way: the same bits.
      */
     NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training, boolean free) {
         NDArray emb = embedding(x, noiseLabel, classLabels);
-        Scopes scopes = new Scopes(emb, free);
+        StageScopes scopes = new StageScopes(emb, free);
         Deque<NDArray> skips = new ArrayDeque<>();
         NDArray h = scopes.run(x, null, in -> inputConv.apply(in));
         skips.push(h);
@@ -175,7 +175,7 @@ final class UNetNetwork implements Network {
     @Override
     public NDArray features(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
         NDArray emb = embedding(x, noiseLabel, classLabels);
-        Scopes scopes = new Scopes(emb, true);
+        StageScopes scopes = new StageScopes(emb, true);
         Deque<NDArray> kept = new ArrayDeque<>();
         NDArray h = scopes.run(x, null, in -> inputConv.apply(in));
         for (Stage stage : encoder) {
@@ -195,46 +195,6 @@ final class UNetNetwork implements Network {
         NDArray noise = embed2.apply(Activations.silu(embed1.apply(embedding.apply(noiseLabel))));
         return Activations.silu(classEmbedding != null && classLabels != null
                 ? noise.add(classEmbedding.apply(classLabels, x.getDataType())) : noise);
-    }
-
-    /** The per-stage scopes of one forward pass, or none (every intermediate kept) when not {@code free}. */
-    private record Scopes(NDArray emb, boolean free) {
-
-        /**
-         * {@code body(in)} with every array it creates in a sub-manager of {@code in}'s manager that is closed
-         * after; the result moves to {@code in}'s manager. {@code in}, the embedding and {@code other} (the skip a
-         * decoder stage concatenates, or null) are lent to the sub-manager and return to their managers when it
-         * closes.
-         */
-        NDArray run(NDArray in, NDArray other, java.util.function.UnaryOperator<NDArray> body) {
-            if (!free) {
-                return body.apply(in);
-            }
-            ai.djl.ndarray.NDManager home = in.getManager();
-            try (ai.djl.ndarray.NDManager scope = home.newSubManager()) {
-                in.tempAttach(scope);
-                emb.tempAttach(scope);
-                if (other != null && other != in) {
-                    other.tempAttach(scope);
-                }
-                NDArray out = body.apply(in);
-                out.attach(home);
-                return out;
-            }
-        }
-
-        /** Frees an intermediate that no later stage reads (never the caller's input). */
-        void release(NDArray array, Deque<NDArray> skips) {
-            if (!free) {
-                return;
-            }
-            for (NDArray s : skips) {
-                if (s == array) {
-                    return;
-                }
-            }
-            array.close();
-        }
     }
 
     @Override
