@@ -10,8 +10,8 @@ import org.diffusion4j.sample.NoiseSource;
 /**
  * A first-order bridge sampler (Bridge-TTS's sampling scheme): from the prior x₁ back to t = 0 on {@code steps}
  * uniform steps from 1 − {@code offset} (where the ODE's coefficients are finite) to 0, one data prediction per step,
- * each step a {@link BridgeStep}. The last step, to t = 0, returns that step's x̂₀ in both kinds. The SDE's noise comes from a
- * {@link NoiseSource}, so a seeded source reproduces a run.
+ * each step a {@link BridgeStep}. The last step, to t = 0, returns that step's x̂₀ in both kinds. The SDE's noise
+ * comes from a {@link NoiseSource}, so a seeded source reproduces a run.
  *
  * @param schedule the bridge's reference SDE
  * @param stochastic the bridge SDE (true) or the bridge ODE (false)

@@ -9,8 +9,8 @@ import org.diffusion4j.backend.Scalars;
 /**
  * The loss of Direct Group Preference Optimization (DGPO; Luo, Hu, Tang), checked against the authors' code
  * ({@code Luo-Yihong/DGPO}, {@code compute_group_dgpo_loss_allreduce}). The implicit reward of a sample is Diffusion-DPO's,
- * r_θ(x) ∝ −β·(ℓ_θ(x) − ℓ_ref(x)), where ℓ is the model's own training loss at a noise level and noise shared by
- * its group; the group-level Bradley–Terry objective of a group g with advantages A_i is
+ * r_θ(x) ∝ −β·(ℓ_θ(x) − ℓ_ref(x)), where ℓ is the model's own training loss at a noise level and noise shared by its
+ * group; the group-level Bradley–Terry objective of a group g with advantages A_i is
  * <pre>  L_g = −log σ(−s_g),   s_g = (β/G)·Σ_{i∈g} A_i·(ℓ_θ,i − ℓ_ref,i)</pre>
  * (positive-advantage samples should have a lower loss than under the reference, negative ones a higher). Its
  * gradient is σ(s_g)·(β/G)·Σ A_i·∇ℓ_θ,i, so training descends the surrogate

@@ -8,8 +8,8 @@ import org.diffusion4j.train.PlanFiles;
  * A DGPO fine-tuning ({@code dgpo.json} in its run directory): what {@code d4j finetune --method dgpo} was asked, so
  * {@code --resume} continues the same run. Defaults follow the authors' code ({@code Luo-Yihong/DGPO},
  * {@code config/dgpo.py}) where they apply: 10-step DPM-Solver rollouts, 4 training levels drawn from the first 7
- * of the rollout grid's levels (truncation 6: levels 0 … 6), advantages clipped to ±5, β_kl 0.02, clip range 10⁻², AdamW with weight decay
- * 10⁻⁴ and gradients clipped at 1.
+ * of the rollout grid's levels (truncation 6: levels 0 … 6), advantages clipped to ±5, β_kl 0.02, clip range 10⁻²,
+ * AdamW with weight decay 10⁻⁴ and gradients clipped at 1.
  *
  * @param model the model to fine-tune: {@code bundled:NAME} or a run directory
  * @param reward the reward spec ({@link org.diffusion4j.reward.Rewards})

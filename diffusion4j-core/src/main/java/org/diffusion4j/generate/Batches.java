@@ -19,7 +19,7 @@ public record Batches(int n, int batch) {
     /**
      * Arrays of one sample's size that drawing it keeps alive at once: the sampler's state, denoised estimate,
      * derivative, noise and remembered steps (about 8), and the denoiser's temporaries or a network's activations
-     * (the rest). A planning figure, not a measurement: the eight-Gaussian mixture measured about 2 kB per 2-D
+     * (the rest). A planning figure, below what was measured: the eight-Gaussian mixture took about 2 kB per 2-D
      * float32 sample (resident memory of a 10⁶-sample batch, docs/reliability.md), about 250 sample-sized arrays, as
      * its denoiser keeps temporaries per component.
      */

@@ -22,7 +22,8 @@ import org.diffusion4j.sample.GaussianNoise;
  * </pre>
  * The gradient of the residual's norm (not its square), as the authors' code takes it, is the paper's step
  * ζ_i = ζ'/‖y − A(x̂₀)‖ on the squared norm with ζ = 2ζ'; unlike that code, which takes one norm over the whole
- * batch, each sample's norm is its own, so a sample does not depend on its batch. The denoiser must be differentiable in x.
+ * batch, each sample's norm is its own, so a sample does not depend on its batch. The denoiser must be
+ * differentiable in x.
  *
  * @param task the observation's operator
  * @param scale ζ, the guidance step

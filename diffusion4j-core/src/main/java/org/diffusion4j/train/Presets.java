@@ -279,12 +279,12 @@ public final class Presets {
     }
 
     /**
-     * EDM on the spoken digits' spectrograms ({@code complex} is EDMSound's domain; {@code mel} with Griffin–Lim is
-     * the cascade EDMSound argues against): an EDM-preconditioned, class-conditional (the digit) U-Net on the training
-     * speakers' clips as {@code feature}'s images, 8000 steps of 64. The features' defaults: ~0.5 s clips (4032
-     * samples at 8 kHz); {@code mel} 32 log-mel bands × 32 frames (n_fft 256, hop 128) scaled so that [10⁻⁵, 100]
-     * maps to [−1, 1]; {@code complex} 64 bins × 64 frames (n_fft 128, hop 64) of the STFT compressed as |c|^½
-     * (real, imaginary), whose values have a standard deviation of 0.45 on the training clips, near σ_data = 0.5.
+     * EDM on the spoken digits' spectrograms ({@code complex} is EDMSound's domain; {@code mel} with Griffin–Lim is the
+     * cascade EDMSound argues against): an EDM-preconditioned, class-conditional (the digit) U-Net on the training
+     * speakers' clips as {@code feature}'s images, 8000 steps of 64. The features' defaults: ~0.5 s clips (4032 samples
+     * at 8 kHz); {@code mel} 32 log-mel bands × 32 frames (n_fft 256, hop 128) scaled so that [10⁻⁵, 100] maps to
+     * [−1, 1]; {@code complex} 64 bins × 64 frames (n_fft 128, hop 64) of the STFT compressed as |c|^½ (real,
+     * imaginary), whose values have a standard deviation of 0.45 on the training clips, near σ_data = 0.5.
      */
     private static TrainingConfig audio(String name, AudioFeature feature, NetworkConfig.UNet network) {
         TrainingConfig base = image(name, "mnist", Preconditioning.edm("edm", 0.5),

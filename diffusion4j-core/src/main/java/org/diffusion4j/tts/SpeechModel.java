@@ -9,10 +9,9 @@ import org.diffusion4j.bridge.BridgeSchedule;
 /**
  * A text-to-speech model (a training config's {@code speech} block). Its network ({@code speech} network config)
  * holds a character encoder, which spells each word of the vocabulary and maps it to a mel-shaped prior μ, and a
- * decoder U-Net of [x, μ] (the two stacked along the channels). Both are trained together: the prior loss
- * mean (μ − x₀)² (twice Grad-TTS's, the mean of ½(μ − x₀)² + ½ ln 2π: the mel's negative log-likelihood under N(μ, I))
- * plus the decoder's loss, with μ
- * held fixed inside the latter. The decoder is one of:
+ * decoder U-Net of [x, μ] (the two stacked along the channels). Both are trained together: the prior loss mean
+ * (μ − x₀)² (twice Grad-TTS's, the mean of ½(μ − x₀)² + ½ ln 2π: the mel's negative log-likelihood under N(μ, I))
+ * plus the decoder's loss, with μ held fixed inside the latter. The decoder is one of:
  * <ul>
  *   <li>{@code bridge} (Bridge-TTS, Chen et al. 2023): the tractable bridge of {@code schedule} from the mel x₀ to
  *       x₁ = μ, a data prediction x̂₀(x_t, t, μ) trained with the bridge's loss and sampled by the bridge SDE or

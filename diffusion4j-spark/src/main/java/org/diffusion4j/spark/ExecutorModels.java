@@ -17,8 +17,8 @@ import org.diffusion4j.train.ModelSource;
  *
  * <p>This is deliberate static mutable state (as is the core's installed engine thread policy): Spark gives an
  * executor no place to keep an object between tasks but a static, and loading a model for every task would cost more
- * than many of its blocks (the bundled MNIST U-Net takes about a second to load). The maps only grow; the weights live as long as the JVM.
- * {@link Generator}s are immutable and serve concurrent tasks; a classifier is only read.
+ * than many of its blocks (the bundled MNIST U-Net takes about a second to load). The maps only grow; the weights live
+ * as long as the JVM. {@link Generator}s are immutable and serve concurrent tasks; a classifier is only read.
  */
 final class ExecutorModels {
     private static final Map<ModelSource, Generator> GENERATORS = new ConcurrentHashMap<>();
