@@ -244,8 +244,9 @@ public final class DiffusionServer implements AutoCloseable {
         Job job = jobs.get(ctx.pathParam("id"));
         job.seen();
         if (!job.result().isDone()) {
+            String progress = job.steps() == 0 ? "" : " (step " + job.step() + " of " + job.steps() + ")";
             throw new ApiException(409, "id", "job " + job.id() + " is " + job.state().name().toLowerCase()
-                    + " (step " + job.step() + " of " + job.steps() + "); poll /v1/jobs/" + job.id());
+                    + progress + "; poll /v1/jobs/" + job.id());
         }
         String format = ctx.queryParam("format") == null ? job.spec().format() : ctx.queryParam("format");
         if (!SampleSpec.FORMATS.contains(format)) {

@@ -247,7 +247,10 @@ class ServerApiTest {
         assertTrue(html.contains("<select id=\"model\">") && html.contains("/v1/jobs"), html);
     }
 
-    /** A full queue answers 429; a cancelled job answers 410; a slow request past the timeout answers 503. */
+    /**
+     * A result asked for early answers 409; a full queue 429; a cancelled job 410; a slow request past the timeout
+     * 503.
+     */
     @Test
     void backPressureCancellationAndTimeout() throws Exception {
         Limits limits = new Limits(4, 50, 4, 1, Duration.ofMillis(1500), 4096, 8, Duration.ofSeconds(10));
@@ -258,9 +261,11 @@ class ServerApiTest {
             waitFor(client, running, "running");
             HttpResponse<byte[]> queued = client.post("/v1/jobs", "{\"steps\": 5}");
             assertEquals(202, queued.statusCode());
+            String id = Http.json(queued).get("id").asText();
+            assertError(client.get("/v1/jobs/" + id + "/result"), 409, "id", "is queued; poll /v1/jobs/");
+            assertError(client.get("/v1/jobs/" + running + "/result"), 409, "id", "is running");
             assertError(client.post("/v1/jobs", "{\"steps\": 5}"), 429, null, "queue is full");
             assertError(client.post("/v1/generate", "{\"steps\": 5}"), 429, null, "queue is full");
-            String id = Http.json(queued).get("id").asText();
             assertEquals("cancelled", Http.json(client.delete("/v1/jobs/" + id)).get("state").asText());
             assertError(client.get("/v1/jobs/" + id + "/result"), 410, null, "cancelled by DELETE");
             waitFor(client, running, "done");
