@@ -21,7 +21,8 @@ public final class DiscriminatorHead {
     private final Dense hidden;
     private final Dense logit;
 
-    private DiscriminatorHead(Weights weights, int channels, boolean spatial) {
+    /** A head on {@code weights} of any precision (the factories below make float32 ones). */
+    DiscriminatorHead(Weights weights, int channels, boolean spatial) {
         if (channels < 1) {
             throw new InvalidArgumentException("a discriminator head needs at least one feature channel, got "
                     + channels);

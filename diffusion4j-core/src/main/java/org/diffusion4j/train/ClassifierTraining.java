@@ -32,6 +32,14 @@ public final class ClassifierTraining {
      */
     public record Result(NDManager manager, ClassifierNetwork network, ObjectNode info) {}
 
+    /** The cross-entropy of the labels under the network's logits (with dropout), averaged over the batch. */
+    public static NDArray loss(ClassifierNetwork network, NDArray images, NDArray labels) {
+        NDArray logProbabilities = network.logits(images, true).logSoftmax(1);
+        NDArray picked = logProbabilities.mul(labels.oneHot(network.config().classes(),
+                logProbabilities.getDataType()));
+        return picked.sum(new int[] {1}).mean().neg();
+    }
+
     /**
      * Trains a classifier: AdamW (lr 1e-3), batch 64, cross-entropy, random shifts of up to 2 pixels (along both
      * axes, or for spectrograms, {@code shiftRows} false, only along time, the columns: a shift in frequency would
@@ -57,9 +65,7 @@ public final class ClassifierTraining {
                 NDArray labels = train.labelBatch(s, indices);
                 Backend.seedEngine(seed * 17 + step);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray logProbabilities = network.logits(images, true).logSoftmax(1);
-                    NDArray picked = logProbabilities.mul(labels.oneHot(config.classes(), DataType.FLOAT32));
-                    collector.backward(picked.sum(new int[] {1}).mean().neg());
+                    collector.backward(loss(network, images, labels));
                 }
                 double lr = 1e-3 * Math.min(1.0, (step + 1) / 200.0) * (step > steps * 3 / 4 ? 0.1 : 1);
                 adam.update(network.weights().all(), lr);

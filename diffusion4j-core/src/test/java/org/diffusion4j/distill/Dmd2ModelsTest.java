@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.GarbagePressure;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.denoise.MixtureSpec;
 import org.diffusion4j.denoise.Preconditioning;
@@ -107,6 +108,51 @@ class Dmd2ModelsTest {
             assertTrue(norm(fake) > 0, "the critic's turn moves the fake score");
             assertTrue(norm(head) > 0, "the critic's turn moves the head");
         }
+    }
+
+    /**
+     * Guard of the freed-scalar bug for DMD2's two turns (distribution matching with the GAN term through the head;
+     * denoising with the discriminator loss): garbage collections forced between forward and backward change no
+     * gradient of G, the fake score or the head.
+     */
+    @Test
+    void gcBetweenForwardAndBackwardChangesNoGradient(@TempDir Path dir) {
+        Dmd2Plan plan = Dmd2Fixtures.plan(dir, true, 0.5);
+        Map<String, double[]> quiet = turnGradients(plan, false);
+        Map<String, double[]> disturbed = turnGradients(plan, true);
+        assertEquals(quiet.keySet(), disturbed.keySet());
+        quiet.forEach((name, g) -> assertArrayEquals(g, disturbed.get(name), 0, name));
+    }
+
+    private static Map<String, double[]> turnGradients(Dmd2Plan plan, boolean collect) {
+        Shape shape = new Shape(6, 1, 8, 8);
+        Map<String, double[]> out = new java.util.TreeMap<>();
+        try (NDManager m = Backend.newManager()) {
+            Dmd2Models models = unetModels(m, plan);
+            SplittableRandom random = new SplittableRandom(4);
+            NDArray x;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                Dmd2Models.Losses losses = models.generatorLoss(models.input(0, shape, null, null, random, m), 0,
+                        null, random);
+                x = losses.samples();
+                if (collect) {
+                    GarbagePressure.collect(5, 20_000_000);
+                }
+                collector.backward(losses.total());
+            }
+            models.generator().weights().all().forEach((name, w) -> out.put("G." + name,
+                    w.getGradient().toType(DataType.FLOAT64, false).toDoubleArray()));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = models.criticLoss(x, null, m.ones(shape), null, random).total();
+                if (collect) {
+                    GarbagePressure.collect(5, 20_000_000);
+                }
+                collector.backward(loss);
+            }
+            models.critic("").forEach((name, w) -> out.put("critic." + name,
+                    w.getGradient().toType(DataType.FLOAT64, false).toDoubleArray()));
+        }
+        return out;
     }
 
     /** The GAN term reaches G through the head: G's gradient changes with the GAN weight. */
