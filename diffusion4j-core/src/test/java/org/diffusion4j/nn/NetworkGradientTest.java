@@ -65,12 +65,8 @@ class NetworkGradientTest {
         }
     }
 
-    /** A differentiable map of one input with its weights, built in a given precision from given weights. */
-    private interface Graph {
-        Weights weights();
-
-        NDArray apply(NDArray x);
-    }
+    /** A differentiable map of one input, and its weights. */
+    private record Graph(Weights weights, Function<NDArray, NDArray> apply) {}
 
     /** Builds the graph in a precision: with fresh weights ({@code arrays} null) or with the given ones. */
     private interface Builder {
@@ -91,42 +87,29 @@ class NetworkGradientTest {
         return Stream.of(
                 new Case("classifier", new long[] {3, 1, 8, 8}, (arrays, type, m) -> {
                     ClassifierNetwork net = new ClassifierNetwork(classifier, weights(arrays, type, m));
-                    return graph(net.weights(), x -> net.logits(x, false));
+                    return new Graph(net.weights(), x -> net.logits(x, false));
                 }),
                 new Case("speech encoder and decoder", new long[] {3, 1, 8, 8}, (arrays, type, m) -> {
                     SpeechNetwork net = (SpeechNetwork) (arrays == null ? speech.initialize(m, type, 7)
                             : speech.load(arrays, m, type, "perturbed weights"));
                     NDArray words = m.create(new int[] {0, 1, 2});
                     NDArray noise = NativeArrays.copy(m.create(new float[] {-1.1f, 0.2f, 0.9f}), type);
-                    return graph(net.weights(), x -> net.forward(x.concat(net.prior(words), 1), noise, null, true));
+                    return new Graph(net.weights(), x -> net.forward(x.concat(net.prior(words), 1), noise, null,
+                            true));
                 }),
                 new Case("discriminator head, image features", new long[] {3, 8, 4, 4}, (arrays, type, m) -> {
                     DiscriminatorHead head = new DiscriminatorHead(weights(arrays, type, m), 8, true);
-                    return graph(head.weights(), head::apply);
+                    return new Graph(head.weights(), head::apply);
                 }),
                 new Case("discriminator head, vector features", new long[] {3, 16}, (arrays, type, m) -> {
                     DiscriminatorHead head = new DiscriminatorHead(weights(arrays, type, m), 16, false);
-                    return graph(head.weights(), head::apply);
+                    return new Graph(head.weights(), head::apply);
                 }));
     }
 
     private static Weights weights(Map<String, NDArray> arrays, DataType type, NDManager manager) {
         return arrays == null ? Weights.initialize(manager, type, 7)
                 : Weights.from(arrays, manager, type, "perturbed weights");
-    }
-
-    private static Graph graph(Weights weights, Function<NDArray, NDArray> apply) {
-        return new Graph() {
-            @Override
-            public Weights weights() {
-                return weights;
-            }
-
-            @Override
-            public NDArray apply(NDArray x) {
-                return apply.apply(x);
-            }
-        };
     }
 
     /**
@@ -163,7 +146,7 @@ class NetworkGradientTest {
         graph.weights().requireGradients(true);
         x.setRequiresGradient(true);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray out = graph.apply(x);
+            NDArray out = graph.apply().apply(x);
             Backend.seedEngine(11); // the same probe in both precisions
             NDArray probe = NativeArrays.copy(x32.getManager().randomNormal(0, 1, out.getShape(), DataType.FLOAT32),
                     type);

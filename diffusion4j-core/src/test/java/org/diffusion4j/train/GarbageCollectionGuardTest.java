@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Guard of the freed-scalar bug: one training step with garbage collections forced between forward and backward
  * gives exactly the gradients of an undisturbed step — for the denoisers (MLP, U-Net, DiT under the EDM loss), the
- * speech network under both text-to-speech losses and the evaluations' classifier under its cross-entropy. With {@code NDArray op Number} anywhere in the graph the
- * disturbed gradients are garbage (Infinity, in a measurement on this engine).
+ * speech network under both text-to-speech losses and the evaluations' classifier under its cross-entropy. With
+ * {@code NDArray op Number} anywhere in the graph the disturbed gradients are garbage (Infinity, in a measurement on
+ * this engine).
  */
 class GarbageCollectionGuardTest {
 
