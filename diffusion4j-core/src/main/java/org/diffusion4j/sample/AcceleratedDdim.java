@@ -7,7 +7,8 @@ import ai.djl.ndarray.NDArray;
  * where DDIM converges as O(1/T), on the VP chain of the grid ({@link VpChain}; a_t = ᾱ at the current level, a_n at
  * the next, a_p at the previous one, ε_t the network's noise estimate). Two forms:
  *
- * <p>{@code multistep} (default; the authors' experiments, README of their code), one call per step: the DDIM step
+ * <p>{@code multistep} (default; the authors' experiments, the README of their code and its CIFAR-10
+ * {@code generalized_steps_accelerated}), one call per step: the DDIM step
  * plus a correction that integrates ε linearly interpolated in ᾱ between the last two levels exactly,
  * <pre>
  * X_n = √(a_n/a_t)·X_t + (√(1 − a_n) − √(a_n/a_t)·√(1 − a_t))·ε_t

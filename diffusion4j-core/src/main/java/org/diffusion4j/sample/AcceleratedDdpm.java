@@ -11,9 +11,22 @@ import ai.djl.ndarray.NDArray;
  * Y⁺ = Y_t + √((1 − α_t)/2)·Z,      Y_{t−1} = (Y⁺ + (1 − α_t)·s_t(Y⁺))/√α_t + √((1 − α_t)/2)·Z⁺
  * </pre>
  * with the score evaluated at the noised point under the label t; no Z⁺ on the step to the data. One denoiser call
- * per step.
+ * per step. The authors' ImageNet-64 code takes the same step (improved-diffusion's posterior mean at Y⁺ is this
+ * Ψ_t, up to its clipping of the data estimate); their CIFAR-10 code ({@code ddpm_steps_accelerated}) scales the
+ * first half-noise by √α_t as well, Y⁺ = Y_t + √α_t·√((1 − α_t)/2)·Z, which {@code form=cifar-code} selects.
+ *
+ * @param form {@code README} (the equations above) or {@code CIFAR_CODE}
  */
-public record AcceleratedDdpm() implements SteppedSampler {
+public record AcceleratedDdpm(Form form) implements SteppedSampler {
+
+    /** Which first half-step of noise. */
+    public enum Form {
+        README, CIFAR_CODE
+    }
+
+    public AcceleratedDdpm() {
+        this(Form.README);
+    }
 
     @Override
     public String name() {
@@ -33,9 +46,10 @@ public record AcceleratedDdpm() implements SteppedSampler {
         double barNext = VpChain.alphaBar(next);
         double alpha = barT / barNext;
         double half = Math.sqrt((1 - alpha) / 2);
+        double firstHalf = form == Form.CIFAR_CODE ? Math.sqrt(alpha) * half : half;
         // the two noises come from consecutive halves of the step, so Brownian sources give independent increments
         double middle = Math.sqrt(sigma * Math.max(next, sigma * 1e-3));
-        NDArray y = x.mul(Math.sqrt(barT)).add(step.noise(x, sigma, middle).mul(half));
+        NDArray y = x.mul(Math.sqrt(barT)).add(step.noise(x, sigma, middle).mul(firstHalf));
         NDArray plus = y.div(Math.sqrt(barT));
         NDArray score = plus.sub(step.denoise(plus, sigma)).div(sigma).div(-Math.sqrt(1 - barT));
         NDArray yNext = y.add(score.mul(1 - alpha)).div(Math.sqrt(alpha));

@@ -37,7 +37,8 @@ public final class SamplerRegistry {
         f.put("ddpm", o -> new Ddpm(o.choice("variance", Ddpm.Variance.class, Ddpm.Variance.SMALL)));
         f.put("unipc", o -> new UniPc(o.integer("order", 2)));
         f.put("lcm", o -> new Lcm());
-        f.put("accel-ddpm", o -> new AcceleratedDdpm());
+        f.put("accel-ddpm", o -> new AcceleratedDdpm(o.choice("form", AcceleratedDdpm.Form.class,
+                AcceleratedDdpm.Form.README)));
         f.put("accel-ddim", o -> new AcceleratedDdim(o.choice("form", AcceleratedDdim.Form.class,
                 AcceleratedDdim.Form.MULTISTEP)));
         f.put("conjugate-ddim", o -> new ConjugateDdim(context.requireSchedule("conjugate-ddim"),

@@ -79,7 +79,8 @@ class AcceleratedSamplersTest {
      * The accelerated DDPM against both of Ho et al.'s variances, on the VP grid and on Li et al.'s own step sizes
      * (c₀ = 2, c₁ = 4): exact 1-D W₁ to the two-component mixture, 10⁵ samples, 20/40/80 steps. The full table is
      * printed by {@code -Daccel.table=true} (docs/samplers.md quotes it); by default 20 and 40 steps on Li et al.'s
-     * grid, where the β-variance DDPM is the closest of the three.
+     * grid, where the β-variance DDPM is the closest of the three, and the README's accelerated step is closer than
+     * the variant of the authors' CIFAR-10 code ({@code form=cifar-code}).
      */
     @Test
     void ddpmWithTheBetaVarianceAgainstTheAcceleratedDdpm() {
@@ -91,7 +92,8 @@ class AcceleratedSamplersTest {
         if (table) {
             grids.put("vp", new GridSpec.Vp());
         }
-        StringBuilder out = new StringBuilder("grid steps   ddpm  ddpm:variance=large  accel-ddpm  accel/large");
+        StringBuilder out = new StringBuilder("grid steps   ddpm  ddpm:variance=large  accel-ddpm  accel/large"
+                + "  accel-ddpm:form=cifar-code");
         for (Map.Entry<String, GridSpec> grid : grids.entrySet()) {
             for (int n : steps) {
                 double small = Wasserstein1d.toMixture(sample("ddpm", mixture, grid.getValue(), n, 100_000), mixture);
@@ -99,10 +101,13 @@ class AcceleratedSamplersTest {
                         100_000), mixture);
                 double accelerated = Wasserstein1d.toMixture(sample("accel-ddpm", mixture, grid.getValue(), n,
                         100_000), mixture);
-                out.append(String.format(java.util.Locale.ROOT, "%n%-4s %5d %6.4f %20.4f %11.4f %12.2f",
-                        grid.getKey(), n, small, large, accelerated, accelerated / large));
+                double cifarCode = Wasserstein1d.toMixture(sample("accel-ddpm:form=cifar-code", mixture,
+                        grid.getValue(), n, 100_000), mixture);
+                out.append(String.format(java.util.Locale.ROOT, "%n%-4s %5d %6.4f %20.4f %11.4f %12.2f %27.4f",
+                        grid.getKey(), n, small, large, accelerated, accelerated / large, cifarCode));
                 if (grid.getKey().equals("li")) {
                     assertTrue(large < accelerated && large < small, "on Li et al.'s grid\n" + out);
+                    assertTrue(accelerated < cifarCode, "the README's form against the CIFAR-10 code's\n" + out);
                 }
             }
         }
