@@ -50,18 +50,27 @@ class NetworkGradientTest {
             }
             Shape shape = new Shape(dims);
             NDArray x = manager.randomNormal(0, 1, shape, DataType.FLOAT32);
-            NDArray probe = manager.randomNormal(0, 1, shape, DataType.FLOAT32);
             NDArray noise = manager.create(new float[] {-1.1f, 0.2f, 0.9f});
             NDArray labels = manager.create(new int[] {0, 1, config.classes()});
-            Map<String, NDArray> g32 = gradients(single, x, probe, noise, labels);
-            Map<String, NDArray> g64 = gradients(dbl, x, probe, noise, labels);
-            for (String name : g64.keySet()) {
-                double scale = g64.get(name).abs().max().getDouble();
-                double error = g32.get(name).toType(DataType.FLOAT64, false).sub(g64.get(name)).abs().max()
-                        .getDouble();
-                assertTrue(error <= 1e-3 * scale + 1e-7, config + ": gradient of " + name + " off by " + error
-                        + " (largest entry " + scale + ")");
-            }
+            assertClose(config, gradients(graph(single, noise, labels), x), gradients(graph(dbl, noise, labels), x));
+        }
+    }
+
+    /** The network's forward pass at fixed noise labels (and class labels, if it takes them) as a graph of x. */
+    private static Graph graph(Network net, NDArray noise32, NDArray labels) {
+        NDArray noise = NativeArrays.copy(noise32, net.weights().all().values().iterator().next().getDataType());
+        NDArray classes = net.config().classes() > 0 ? labels : null;
+        return new Graph(net.weights(), x -> net.forward(x, noise, classes, true));
+    }
+
+    /** Every float32 gradient within 1e-3 of the largest float64 entry of its array (plus 1e-7). */
+    private static void assertClose(Object what, Map<String, NDArray> g32, Map<String, NDArray> g64) {
+        assertEquals(g64.keySet(), g32.keySet());
+        for (String name : g64.keySet()) {
+            double scale = g64.get(name).abs().max().getDouble();
+            double error = g32.get(name).toType(DataType.FLOAT64, false).sub(g64.get(name)).abs().max().getDouble();
+            assertTrue(error <= 1e-3 * scale + 1e-7, what + ": gradient of " + name + " off by " + error
+                    + " (largest entry " + scale + ")");
         }
     }
 
@@ -126,17 +135,10 @@ class NetworkGradientTest {
             Graph single = c.builder().build(perturbed, DataType.FLOAT32, manager);
             Graph dbl = c.builder().build(perturbed, DataType.FLOAT64, manager);
             NDArray x = manager.randomNormal(0, 1, new Shape(c.input()), DataType.FLOAT32);
-            Map<String, NDArray> g32 = gradients(single, x);
             Map<String, NDArray> g64 = gradients(dbl, x);
-            assertEquals(g64.keySet(), g32.keySet());
-            for (String name : g64.keySet()) {
-                double scale = g64.get(name).abs().max().getDouble();
-                double error = g32.get(name).toType(DataType.FLOAT64, false).sub(g64.get(name)).abs().max()
-                        .getDouble();
-                assertTrue(scale > 0, c + ": gradient of " + name + " is zero");
-                assertTrue(error <= 1e-3 * scale + 1e-7, c + ": gradient of " + name + " off by " + error
-                        + " (largest entry " + scale + ")");
-            }
+            g64.forEach((name, g) -> assertTrue(g.abs().max().getDouble() > 0, c + ": gradient of " + name
+                    + " is zero"));
+            assertClose(c, gradients(single, x), g64);
         }
     }
 
@@ -155,24 +157,6 @@ class NetworkGradientTest {
         Map<String, NDArray> grads = new HashMap<>();
         grads.put("input", x.getGradient());
         graph.weights().all().forEach((name, w) -> grads.put(name, w.getGradient()));
-        return grads;
-    }
-
-    private static Map<String, NDArray> gradients(Network net, NDArray x32, NDArray probe32, NDArray noise32,
-            NDArray labels) {
-        DataType type = net.weights().all().values().iterator().next().getDataType();
-        NDArray x = NativeArrays.copy(x32, type);
-        NDArray probe = NativeArrays.copy(probe32, type);
-        NDArray noise = NativeArrays.copy(noise32, type);
-        net.weights().requireGradients(true);
-        x.setRequiresGradient(true);
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray out = net.forward(x, noise, net.config().classes() > 0 ? labels : null, true);
-            collector.backward(out.mul(probe).sum());
-        }
-        Map<String, NDArray> grads = new HashMap<>();
-        grads.put("input", x.getGradient());
-        net.weights().all().forEach((name, w) -> grads.put(name, w.getGradient()));
         return grads;
     }
 }
