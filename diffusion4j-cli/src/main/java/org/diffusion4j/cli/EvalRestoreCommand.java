@@ -130,6 +130,11 @@ final class EvalRestoreCommand implements Callable<Integer> {
                     + "--attack-steps and --attack-draws ≥ 1; got " + attack + ", " + attackInputs + ", "
                     + attackSteps + ", " + attackDraws);
         }
+        if (attack != null && sampler != null && sampler.split(":", 2)[0].equals("dps")) {
+            throw new InvalidArgumentException("--attack cannot attack --sampler " + sampler + ": DPS takes a gradient "
+                    + "through the denoiser at every step, and a gradient through DPS would need second-order "
+                    + "gradients, which DJL's autograd does not give");
+        }
         if (json != null) {
             OutputPaths.requireWritableFile(json, "--json");
         }

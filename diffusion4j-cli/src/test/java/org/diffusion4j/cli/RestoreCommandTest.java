@@ -101,7 +101,10 @@ class RestoreCommandTest {
         }
     }
 
-    /** A model of noise restores as a zero-shot prior: DDRM and DPS, K samples per input. */
+    /**
+     * A model of noise restores as a zero-shot prior: DDRM and DPS, K samples per input; eval-restore refuses an
+     * attack on DPS before any work.
+     */
     @Test
     void aModelOfNoiseRestoresZeroShot() throws Exception {
         for (String method : List.of("ddrm", "dps:zeta=0.5")) {
@@ -128,6 +131,10 @@ class RestoreCommandTest {
                 "deblur", "--run", prior.toString(), "--in", clean.toString(), "--out",
                 dir.resolve("none.npy").toString(), "--from-clean");
         assertFalse(Files.exists(dir.resolve("none.npy")));
+        assertError("--attack cannot attack --sampler dps:zeta=10: DPS takes a gradient through the denoiser at every "
+                + "step", "eval-restore", "--run", prior.toString(), "--task", "sr:factor=2", "--sampler",
+                "dps:zeta=10", "--nfe", "3", "--attack", "2", "--json", dir.resolve("none.json").toString());
+        assertFalse(Files.exists(dir.resolve("none.json")));
     }
 
     /**

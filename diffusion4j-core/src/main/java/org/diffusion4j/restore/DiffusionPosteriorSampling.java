@@ -23,7 +23,8 @@ import org.diffusion4j.sample.GaussianNoise;
  * The gradient of the residual's norm (not its square), as the authors' code takes it, is the paper's step
  * ζ_i = ζ'/‖y − A(x̂₀)‖ on the squared norm with ζ = 2ζ'; unlike that code, which takes one norm over the whole
  * batch, each sample's norm is its own, so a sample does not depend on its batch. The denoiser must be
- * differentiable in x.
+ * differentiable in x, and DPS does not run inside another gradient recording: differentiating its samples (a PGD
+ * attack on y) would need second-order gradients.
  *
  * @param task the observation's operator
  * @param scale ζ, the guidance step
@@ -53,7 +54,7 @@ public record DiffusionPosteriorSampling(RestorationTask task, double scale) {
             try (StepScope step = StepScope.open(manager, x)) {
                 NDArray guide;
                 NDArray denoised;
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                try (GradientCollector collector = newCollector()) {
                     NDArray input = x.duplicate();
                     input.setRequiresGradient(true);
                     NDArray estimate = prior.denoise(input, sigma);
@@ -73,5 +74,19 @@ public record DiffusionPosteriorSampling(RestorationTask task, double scale) {
             }
         }
         return x;
+    }
+
+    /**
+     * The step's gradient collector; DJL records one gradient at a time, so DPS cannot run inside another recording
+     * (a PGD attack through DPS or a loss through its samples would need second-order gradients).
+     */
+    private static GradientCollector newCollector() {
+        try {
+            return Engine.getInstance().newGradientCollector();
+        } catch (IllegalStateException e) {
+            throw new InvalidArgumentException("DPS takes a gradient through the denoiser at every step, so it cannot "
+                    + "run while another gradient is recorded (an attack on DPS or a loss through its samples would "
+                    + "need second-order gradients, which DJL's autograd does not give): " + e.getMessage());
+        }
     }
 }

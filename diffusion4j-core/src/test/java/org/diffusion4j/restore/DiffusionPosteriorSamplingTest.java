@@ -1,12 +1,17 @@
 package org.diffusion4j.restore;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.denoise.Denoiser;
 import org.diffusion4j.sample.GaussianNoise;
 import org.junit.jupiter.api.Test;
@@ -68,6 +73,33 @@ class DiffusionPosteriorSamplingTest {
             double consistent = residual(task, guided, observations);
             assertTrue(consistent < 0.1, "DPS samples fit y: mean ‖Ax − y‖ = " + consistent);
             assertTrue(residual(task, unguided, observations) > 0.5, "prior samples do not");
+        }
+    }
+
+    /**
+     * Inside another gradient recording (a PGD attack on y through DPS) DPS refuses by name, saying why, instead of
+     * DJL's "already collecting"; the outer recording still works after it.
+     */
+    @Test
+    void dpsRefusesToRunInsideAnotherGradientRecording() {
+        try (NDManager m = Backend.newManager()) {
+            RestorationTask task = new RestorationTask.SuperResolution(2, 0);
+            NDArray y = m.zeros(new Shape(1, 1, 2, 2));
+            Denoiser shrink = (x, s) -> Scalars.times(x, 1 / (1 + s * s));
+            try (GradientCollector outer = Engine.getInstance().newGradientCollector()) {
+                InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                        () -> new DiffusionPosteriorSampling(task, 1).sample(shrink, y, new Shape(1, 1, 4, 4),
+                                karras(3), GaussianNoise.consecutive(0, 1), m));
+                assertTrue(e.getMessage().startsWith("DPS takes a gradient through the denoiser at every step, so "
+                        + "it cannot run while another gradient is recorded"), e.getMessage());
+                NDArray v = m.create(new float[] {3f});
+                v.setRequiresGradient(true);
+                outer.backward(v.mul(v));
+                assertTrue(Math.abs(v.getGradient().getFloat() - 6f) < 1e-6, "the outer recording still works");
+            }
+            NDArray alone = new DiffusionPosteriorSampling(task, 1).sample(shrink, y, new Shape(1, 1, 4, 4), karras(3),
+                    GaussianNoise.consecutive(0, 1), m);
+            assertTrue(alone.isInfinite().logicalOr(alone.isNaN()).none().getBoolean(), "and DPS alone runs");
         }
     }
 
