@@ -95,6 +95,11 @@ final class EvalRestoreCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int attackDraws;
 
+    @Option(names = "--attack-batch", defaultValue = "" + RestorationEvaluation.ATTACK_BATCH, paramLabel = "B",
+            description = "Inputs attacked at once (divided by D); memory grows with B times the steps, and the "
+                    + "batches place the PGD starts (default: ${DEFAULT-VALUE}).")
+    int attackBatch;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
             description = "Seed of the observations' noise; restoration i uses seed i (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -125,10 +130,10 @@ final class EvalRestoreCommand implements Callable<Integer> {
             throw new InvalidArgumentException("--k must be at least 2, got " + k);
         }
         if (attack != null && (attack.stream().anyMatch(e -> !(e > 0 && e <= 255)) || attackInputs < 1
-                || attackInputs > n || attackSteps < 1 || attackDraws < 1)) {
+                || attackInputs > n || attackSteps < 1 || attackDraws < 1 || attackBatch < 1)) {
             throw new InvalidArgumentException("--attack needs radii in (0, 255], --attack-inputs in 1 … --n, "
-                    + "--attack-steps and --attack-draws ≥ 1; got " + attack + ", " + attackInputs + ", "
-                    + attackSteps + ", " + attackDraws);
+                    + "--attack-steps, --attack-draws and --attack-batch ≥ 1; got " + attack + ", " + attackInputs
+                    + ", " + attackSteps + ", " + attackDraws + ", " + attackBatch);
         }
         if (attack != null && sampler != null && sampler.split(":", 2)[0].equals("dps")) {
             throw new InvalidArgumentException("--attack cannot attack --sampler " + sampler + ": DPS takes a gradient "
@@ -177,7 +182,7 @@ final class EvalRestoreCommand implements Callable<Integer> {
                 try (Progress progress = new Progress("attack", (long) attackInputs * epsilons.length, quiet,
                         System.err)) {
                     r = r.with(RestorationEvaluation.sensitivity(restorer, request, test, attackInputs, epsilons,
-                            attackSteps, attackDraws, manager, progress::skipTo));
+                            attackSteps, attackDraws, attackBatch, manager, progress::skipTo));
                 }
             }
             System.out.printf(Locale.ROOT, "%s (%s, %s), %s %d steps (NFE %d), %d test inputs%n", resolved.name(),

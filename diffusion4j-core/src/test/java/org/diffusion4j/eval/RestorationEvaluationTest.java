@@ -79,9 +79,13 @@ class RestorationEvaluationTest {
             assertEquals(meanMse + 0.01, noisy.mse(), 0.001, "distortion plus the noise's variance");
 
             RestorationEvaluation.Sensitivity sensitivity = RestorationEvaluation.sensitivity(new Upsampler(SR4, 0),
-                    request, test, 20, new double[] {0.02, 0.1}, 10, 1, m, done -> { });
+                    request, test, 20, new double[] {0.02, 0.1}, 10, 1, RestorationEvaluation.ATTACK_BATCH, m,
+                    done -> { });
             assertEquals(0.02, sensitivity.change()[0], 1e-6, "A⁺ moves every pixel by ±ε at PGD's corner");
             assertEquals(0.1, sensitivity.change()[1], 1e-6);
+            RestorationEvaluation.Sensitivity inThrees = RestorationEvaluation.sensitivity(new Upsampler(SR4, 0),
+                    request, test, 20, new double[] {0.02}, 10, 1, 3, m, done -> { });
+            assertEquals(0.02, inThrees.change()[0], 1e-6, "in batches of 3 (the last of 2) as well");
 
             assertThrows(InvalidArgumentException.class, () -> RestorationEvaluation.evaluate(new Upsampler(SR4, 0),
                     GenerationRequest.builder(GenerationRequest.consecutiveSeeds(0, 61)).steps(1).build(), test,
