@@ -17,7 +17,8 @@ import ai.djl.ndarray.NDManager;
  * }</pre>
  *
  * Operations put their result in the manager of their first operand, so the carried state (moved into the scope)
- * must be the first operand of the step's arithmetic, as it naturally is.
+ * or another array of the step must be the first operand of the step's arithmetic: an array from outside the loop
+ * (an observation, a prior) as first operand puts the result outside the scope, where it outlives the step.
  *
  * <p>Opening a step is also where the engine's thread policy is applied ({@link EngineThreads#beforeStep}): every
  * loop over steps runs in these scopes, so every loop follows the policy.

@@ -50,7 +50,8 @@ public record BridgeStep(double x, double data, double prior, double noise) {
     public NDArray apply(NDArray current, NDArray dataPrediction, NDArray priorPoint, NDArray fresh) {
         NDArray next = Scalars.times(current, x).add(Scalars.times(dataPrediction, data));
         if (prior != 0) {
-            next = next.add(Scalars.times(priorPoint, prior));
+            // the coefficient first: a product in the prior point's manager would outlive a sampler's step
+            next = next.add(Scalars.of(current, prior).mul(priorPoint));
         }
         if (noise != 0) {
             next = next.add(Scalars.times(fresh, noise));

@@ -63,8 +63,9 @@ public record Ddrm(RestorationTask task, double eta, double etaB) {
         NDArray yBar = task.prior(y);
         double top = sigmas[0];
         NDArray z = noise.latents(manager, imageShape, y.getDataType(), 1);
+        NDArray yBarShare = Scalars.times(yBar, etaB);  // made once: an array of yBar's in a step would outlive it
         NDArray x = top > observed
-                ? project(yBar.add(Scalars.times(z, Math.sqrt(top * top - observed * observed))))
+                ? project(Scalars.times(z, Math.sqrt(top * top - observed * observed)).add(yBar))
                         .add(nullSpace(Scalars.times(z, top)))
                 : Scalars.times(z, top);
         for (int i = 0; i + 1 < sigmas.length; i++) {
@@ -77,10 +78,10 @@ public record Ddrm(RestorationTask task, double eta, double etaB) {
                         .add(Scalars.times(fresh, eta * next));
                 NDArray row;
                 if (next > observed) {
-                    row = Scalars.times(yBar, etaB).add(Scalars.times(denoised, 1 - etaB)).add(Scalars.times(fresh,
+                    row = Scalars.times(denoised, 1 - etaB).add(yBarShare).add(Scalars.times(fresh,
                             Math.sqrt(next * next - etaB * etaB * observed * observed)));
                 } else if (next < observed) {
-                    row = denoised.add(Scalars.times(yBar.sub(denoised), Math.sqrt(1 - eta * eta) * next / observed))
+                    row = denoised.sub(Scalars.times(denoised.sub(yBar), Math.sqrt(1 - eta * eta) * next / observed))
                             .add(Scalars.times(fresh, eta * next));
                 } else {
                     row = kept;

@@ -18,7 +18,7 @@ import org.diffusion4j.sample.GaussianNoise;
  * <pre>
  *   x̂₀ = D(x; σ)
  *   x'  = x̂₀ + (σ↓/σ)·(x − x̂₀) + σ↑·z                 (the DDPM ancestral step, η = 1)
- *   x_next = x' − ζ·∇ₓ‖y − A(x̂₀(x))‖                  (per sample; the gradient goes through the denoiser)
+ *   x_next = x' − ζ·∇ₓ‖A(x̂₀(x)) − y‖                  (per sample; the gradient goes through the denoiser)
  * </pre>
  * The gradient of the residual's norm (not its square), as the authors' code takes it, is the paper's step
  * ζ_i = ζ'/‖y − A(x̂₀)‖ on the squared norm with ζ = 2ζ'; unlike that code, which takes one norm over the whole
@@ -58,7 +58,7 @@ public record DiffusionPosteriorSampling(RestorationTask task, double scale) {
                     NDArray input = x.duplicate();
                     input.setRequiresGradient(true);
                     NDArray estimate = prior.denoise(input, sigma);
-                    NDArray residual = y.sub(task.measure(estimate));
+                    NDArray residual = task.measure(estimate).sub(y);  // the step's, not y's: freed with the step
                     NDArray norms = residual.mul(residual).reshape(residual.getShape().get(0), -1).sum(new int[] {1})
                             .sqrt();
                     collector.backward(norms.sum());

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusion4j.backend.Backend;
+import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.sample.GaussianNoise;
 import org.diffusion4j.sample.NoiseSource;
 import org.junit.jupiter.api.Test;
@@ -107,5 +108,30 @@ class BridgeSamplerTest {
     private static NDArray onPath(BridgeSchedule s, double t, NDArray x0, NDArray x1, NDArray eps) {
         BridgeSchedule.Marginal c = s.marginal(t);
         return x0.mul(c.a()).add(x1.mul(c.b())).add(eps.mul(c.c()));
+    }
+
+    /**
+     * Both samplers leave nothing per step in the prior's manager (it lives outside their step scopes, and an
+     * operation's result goes to its first operand's manager): the same arrays after 4 steps as after 40.
+     */
+    @Test
+    void stepsLeaveNothingWithThePrior() {
+        for (boolean stochastic : new boolean[] {false, true}) {
+            assertEquals(arraysLeftWithThePrior(stochastic, 4), arraysLeftWithThePrior(stochastic, 40),
+                    stochastic ? "SDE" : "ODE");
+        }
+    }
+
+    private static int arraysLeftWithThePrior(boolean stochastic, int steps) {
+        BridgeSchedule schedule = new BridgeSchedule.Gmax(0.01, 50);
+        BridgeSampler sampler = stochastic ? BridgeSampler.sde(schedule, steps) : BridgeSampler.ode(schedule, steps);
+        try (NDManager priorHome = Backend.newManager(); NDManager home = Backend.newManager()) {
+            NDArray prior = priorHome.randomNormal(new Shape(3, 4));
+            int before = priorHome.getManagedArrays().size();
+            DataPrediction halfway = (x, t, p) -> Scalars.times(x, 0.5);
+            NDArray x = sampler.sample(halfway, prior, GaussianNoise.consecutive(0, 3), home);
+            assertEquals(new Shape(3, 4), x.getShape());
+            return priorHome.getManagedArrays().size() - before;
+        }
     }
 }
