@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.ShapeMismatchException;
 import org.diffusion4j.SpecOptions;
+import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.backend.Scalars;
 import org.diffusion4j.degradation.HeatBlur;
 
@@ -202,12 +203,12 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
 
         @Override
         public NDArray measure(NDArray x) {
-            return x.duplicate();
+            return NativeArrays.differentiableCopy(x, x.getDataType());
         }
 
         @Override
         public NDArray adjoint(NDArray y) {
-            return y.duplicate();
+            return NativeArrays.differentiableCopy(y, y.getDataType());
         }
 
         @Override
@@ -217,7 +218,7 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
 
         @Override
         public NDArray prior(NDArray y) {
-            return y.duplicate();
+            return NativeArrays.differentiableCopy(y, y.getDataType());
         }
     }
 
@@ -259,7 +260,7 @@ public sealed interface RestorationTask permits RestorationTask.SuperResolution,
 
         @Override
         public NDArray prior(NDArray y) {
-            return y.duplicate();
+            return NativeArrays.differentiableCopy(y, y.getDataType());
         }
     }
 

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.diffusion4j.DiffusionException;
@@ -53,6 +55,36 @@ class RestorationTaskTest {
                 double left = ax.mul(y).sum().getDouble();
                 double right = x.mul(task.adjoint(y)).sum().getDouble();
                 assertEquals(left, right, 1e-10 * Math.abs(left), task.spec());
+            }
+        }
+    }
+
+    /**
+     * The operators carry autograd's gradient (DPS differentiates A, the attack differentiates the prior): for each
+     * task the gradient of ⟨v, A x⟩ in x is Aᵀv, and the gradient g of ⟨1, x₁(y)⟩ in y satisfies ⟨g, u⟩ =
+     * ⟨1, x₁(u)⟩, x₁ being linear. DJL's {@code duplicate()} detaches, so an identity written with it fails here.
+     */
+    @Test
+    void theOperatorsCarryTheGradient() {
+        try (NDManager m = Backend.newManager()) {
+            for (RestorationTask task : TASKS) {
+                NDArray x = random(m, new Shape(2, 1, 28, 28), 5);
+                NDArray v = random(m, task.measure(x).getShape(), 6);
+                x.setRequiresGradient(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    collector.backward(task.measure(x).mul(v).sum());
+                }
+                assertArrayEquals(task.adjoint(v).toDoubleArray(), x.getGradient().toDoubleArray(), 1e-12,
+                        task.spec() + ": the gradient of A");
+                NDArray y = random(m, v.getShape(), 7);
+                NDArray u = random(m, v.getShape(), 8);
+                y.setRequiresGradient(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    collector.backward(task.prior(y).sum());
+                }
+                double expected = task.prior(u).sum().getDouble();
+                assertEquals(expected, y.getGradient().mul(u).sum().getDouble(), 1e-10 * (1 + Math.abs(expected)),
+                        task.spec() + ": the gradient of the prior");
             }
         }
     }
