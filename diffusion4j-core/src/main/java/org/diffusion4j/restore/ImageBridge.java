@@ -2,6 +2,7 @@ package org.diffusion4j.restore;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.diffusion4j.InvalidArgumentException;
 import org.diffusion4j.backend.NativeArrays;
 import org.diffusion4j.bridge.BridgeSchedule;
@@ -14,10 +15,17 @@ import org.diffusion4j.nn.Network;
  * from [x_t, x₁] (the two stacked along the channels) and the noise label 999·t ({@link #predict}), so it takes
  * twice the data's channels and returns the data's.
  *
+ * With a {@code robust} block the bridge is trained adversarially, as a robustified {@link RestorationModel} is
+ * ({@link org.diffusion4j.train.AdversarialObjective}): the output compared is x̂₀ at the step's time on the bridge to
+ * the perturbed observation's prior, x_t = a_t·x₀ + b_t·prior(y + δ) + c_t·ε (same x₀ and ε), so both the network's
+ * state and its conditioning move with δ, as they do when a sampler starts from the perturbed prior.
+ *
  * @param schedule the bridge schedule's spec ({@link BridgeSchedule#byName})
  * @param task the restoration task's spec ({@link RestorationTask#byName})
+ * @param robust the adversarial training's settings, or null for plain training
  */
-public record ImageBridge(String schedule, String task) {
+public record ImageBridge(String schedule, String task,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RestorationModel.Robustness robust) {
 
     public ImageBridge {
         if (schedule == null || task == null) {
@@ -30,6 +38,11 @@ public record ImageBridge(String schedule, String task) {
         } catch (org.diffusion4j.DiffusionException e) {
             throw new InvalidArgumentException("bridge: " + e.getMessage());
         }
+    }
+
+    /** A bridge trained without an adversary. */
+    public ImageBridge(String schedule, String task) {
+        this(schedule, task, null);
     }
 
     /** The bridge's reference SDE. */

@@ -69,8 +69,8 @@ public record RestorationModel(String method, String task,
 
         public Robustness {
             if (!(epsilon > 0 && Double.isFinite(epsilon)) || steps < 1 || !(weight > 0 && Double.isFinite(weight))) {
-                throw new InvalidArgumentException("restoration.robust needs epsilon > 0, steps ≥ 1 and weight > 0, "
-                        + "got epsilon " + epsilon + ", steps " + steps + ", weight " + weight);
+                throw new InvalidArgumentException("robust (of restoration or bridge) needs epsilon > 0, steps ≥ 1 and "
+                        + "weight > 0, got epsilon " + epsilon + ", steps " + steps + ", weight " + weight);
             }
         }
     }

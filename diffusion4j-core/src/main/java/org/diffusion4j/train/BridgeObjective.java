@@ -14,12 +14,14 @@ import org.diffusion4j.restore.RestorationTask;
  * Bridge-TTS's data-prediction loss on an image task: each clean image x₀ is observed, y = A(x₀) + σ_y·w, the prior
  * is x₁ = prior(y), and with the bridge's marginal x_t = a_t·x₀ + b_t·x₁ + c_t·ε the loss is
  * mean ‖x̂₀(x_t, t, x₁) − x₀‖² over the batch's values. The trainer's noise has twice the data's channels: the
- * first half is ε, the second the observation's noise (whitened by the task), so one seed fixes both.
+ * first half is ε, the second the observation's noise (whitened by the task), so one seed fixes both. As a
+ * {@link RestorationObjective} its output given another observation y′ is x̂₀ on the bridge to prior(y′) from the
+ * same x₀ and ε, which is what a robust bridge ({@link AdversarialObjective}) compares.
  *
  * @param bridge the bridge and its task
  */
 @Differentiable
-public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
+public record BridgeObjective(ImageBridge bridge) implements RestorationObjective {
 
     @Override
     public Shape noiseShape(Shape batch) {
@@ -30,12 +32,27 @@ public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
 
     @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
-        long channels = x0.getShape().get(1);
-        NDArray eps = noise.get(new NDIndex(":, 0:{}", channels));
-        NDArray observationNoise = noise.get(new NDIndex(":, {}:", channels));
-        RestorationTask task = bridge.restoration();
-        NDArray prior = task.prior(task.observe(x0, observationNoise));
-        return loss(bridge.reference(), network, x0, prior, t, eps, labels, training);
+        NDArray error = output(network, x0, labels, t, noise, observation(x0, noise), training).sub(x0);
+        return error.mul(error).mean();
+    }
+
+    @Override
+    public RestorationTask task() {
+        return bridge.restoration();
+    }
+
+    @Override
+    public NDArray observation(NDArray x0, NDArray noise) {
+        return task().observe(x0, noise.get(new NDIndex(":, {}:", x0.getShape().get(1))));
+    }
+
+    /** x̂₀ at the batch's times on the bridges from x₀ to prior(y), with the batch's ε. */
+    @Override
+    public NDArray output(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, NDArray y,
+            boolean training) {
+        NDArray prior = task().prior(y);
+        NDArray eps = noise.get(new NDIndex(":, 0:{}", x0.getShape().get(1)));
+        return ImageBridge.predict(network, state(bridge.reference(), x0, prior, t, eps), t, prior, labels, training);
     }
 
     /**
@@ -44,6 +61,13 @@ public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
      */
     static NDArray loss(BridgeSchedule schedule, Network network, NDArray x0, NDArray prior, double[] t, NDArray eps,
             NDArray labels, boolean training) {
+        NDArray error = ImageBridge.predict(network, state(schedule, x0, prior, t, eps), t, prior, labels, training)
+                .sub(x0);
+        return error.mul(error).mean();
+    }
+
+    /** The bridges' states x_t = a_t·x₀ + b_t·x₁ + c_t·ε at the batch's times. */
+    private static NDArray state(BridgeSchedule schedule, NDArray x0, NDArray prior, double[] t, NDArray eps) {
         int n = t.length;
         double[] a = new double[n];
         double[] b = new double[n];
@@ -54,9 +78,7 @@ public record BridgeObjective(ImageBridge bridge) implements TrainingObjective {
             b[i] = m.b();
             c[i] = m.c();
         }
-        NDArray xt = x0.mul(NativeArrays.perSample(a, x0)).add(prior.mul(NativeArrays.perSample(b, x0)))
+        return x0.mul(NativeArrays.perSample(a, x0)).add(prior.mul(NativeArrays.perSample(b, x0)))
                 .add(eps.mul(NativeArrays.perSample(c, x0)));
-        NDArray error = ImageBridge.predict(network, xt, t, prior, labels, training).sub(x0);
-        return error.mul(error).mean();
     }
 }

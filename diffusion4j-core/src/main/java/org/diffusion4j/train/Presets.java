@@ -81,13 +81,13 @@ public final class Presets {
 
     /**
      * {@code DATASET-prior}, {@code DATASET-METHOD-TASK} with METHOD bridge, cond or mmse and TASK sr4, inpaint,
-     * denoise or deblur, and {@code DATASET-METHOD-TASK-robust} for the regressor and the conditional
-     * model of 4× super-resolution and inpainting.
+     * denoise or deblur, and {@code DATASET-METHOD-TASK-robust} for every method on 4× super-resolution and
+     * inpainting.
      */
     private static Stream<String> restorationNames(String dataset) {
         Stream<String> models = Stream.of("bridge", "cond", "mmse").flatMap(method -> Stream.of("sr4", "inpaint",
                 "denoise", "deblur").map(task -> dataset + "-" + method + "-" + task));
-        Stream<String> robust = Stream.of("mmse", "cond")
+        Stream<String> robust = Stream.of("bridge", "cond", "mmse")
                 .flatMap(method -> Stream.of("sr4", "inpaint").map(task -> dataset + "-" + method + "-" + task
                         + "-robust"));
         return Stream.of(Stream.of(dataset + "-prior"), models, robust).flatMap(s -> s);
@@ -255,14 +255,17 @@ public final class Presets {
      * three ascent steps, penalty weight 1; 500 steps of batch 32 at learning rate 10⁻⁴ after 50 warm-up steps.
      */
     private static TrainingConfig robust(TrainingConfig base) {
+        RestorationModel.Robustness robustness = new RestorationModel.Robustness(16.0 / 255, 3, 1.0);
+        ImageBridge b = base.bridge();
         RestorationModel r = base.restoration();
         TrainingConfig.Optimization o = base.optimization();
         return new TrainingConfig(base.name() + "-robust", base.data(), base.network(), base.preconditioning(),
                 base.time(), new TrainingConfig.Optimization(32, 500, 1e-4, 50, o.beta1(), o.beta2(), o.epsilon(),
                         o.weightDecay(), o.gradientClip(), o.emaHalfLifeImages(), o.emaRampUp(), o.classDropout(),
                         o.seed(), 100, 500, 10),
-                base.sampling(), null, null, null, null, null,
-                new RestorationModel(r.method(), r.task(), new RestorationModel.Robustness(16.0 / 255, 3, 1.0)));
+                base.sampling(), null, null, null, null,
+                b == null ? null : new ImageBridge(b.schedule(), b.task(), robustness),
+                r == null ? null : new RestorationModel(r.method(), r.task(), robustness));
     }
 
     /** {@code mnist-edm} or {@code fashion-edm}: the restoration presets' starting point. */

@@ -10,7 +10,7 @@ import org.diffusion4j.restore.RestorationTask;
  * lets {@link AdversarialObjective} perturb y and compare outputs.
  */
 public sealed interface RestorationObjective extends TrainingObjective
-        permits RegressionObjective, ConditionalObjective {
+        permits RegressionObjective, ConditionalObjective, BridgeObjective {
 
     /** The restoration task. */
     RestorationTask task();

@@ -57,7 +57,8 @@ import org.diffusion4j.tts.SpeechModel;
  *     domain
  * @param bridge absent for a model of noise; else the data-to-data bridge the model is trained on
  *     ({@link BridgeObjective}): a U-Net taking [x_t, x₁] (twice the data's channels) and returning x̂₀
- *     ({@code network.output_channels} the data's), times uniform inside (0, 1), and {@code preconditioning} unused
+ *     ({@code network.output_channels} the data's), times uniform inside (0, 1), and {@code preconditioning} unused;
+ *     with a {@code robust} block, trained adversarially ({@link AdversarialObjective})
  * @param restoration absent for a model of the data alone; else the observations it restores ({@link RestorationModel}):
  *     {@code conditional}, a model of its Gaussian process whose U-Net also takes the task's prior x₁
  *     ({@link ConditionalObjective}; twice the data's channels in, the data's out); {@code regression}, the MMSE
@@ -293,7 +294,8 @@ public record TrainingConfig(String name, Data data, NetworkConfig network, Prec
             return new NonlinearObjective(nonlinear, new TransitionTable(nonlinear));
         }
         if (bridge != null) {
-            return new BridgeObjective(bridge);
+            BridgeObjective objective = new BridgeObjective(bridge);
+            return bridge.robust() == null ? objective : new AdversarialObjective(objective, bridge.robust());
         }
         if (speech != null) {
             return new SpeechObjective(speech, new Objective(preconditioning, LossWeight.parse(lossWeight)));

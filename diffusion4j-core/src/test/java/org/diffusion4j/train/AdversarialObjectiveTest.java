@@ -25,15 +25,16 @@ import org.diffusion4j.denoise.Preconditioning;
 import org.diffusion4j.nn.Network;
 import org.diffusion4j.nn.NetworkConfig;
 import org.diffusion4j.nn.Weights;
+import org.diffusion4j.restore.ImageBridge;
 import org.diffusion4j.restore.RestorationModel;
 import org.diffusion4j.restore.RestorationTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Adversarial ("robustified") training of restorers: the step's perturbation is the worst one the ascent finds inside
- * the ball, the step's loss is the restorer's plus λ times the output change it causes, the weights' gradients of the
- * search are cleared, and a robust run resumes exactly.
+ * Adversarial ("robustified") training of restorers (regressor, conditional model, bridge): the step's perturbation is
+ * the worst one the ascent finds inside the ball, the step's loss is the restorer's plus λ times the output change it
+ * causes, the weights' gradients of the search are cleared, and a robust run resumes exactly.
  */
 class AdversarialObjectiveTest {
 
@@ -66,6 +67,34 @@ class AdversarialObjectiveTest {
             assertTrue(e.getMessage().contains("call prepare"), e.getMessage());
             assertEquals(new Shape(4, 1, 8, 8), objective.noiseShape(x0.getShape()));
             assertSame(base, base.prepare(scale, x0, null, t, noise), "a plain objective prepares nothing");
+        }
+    }
+
+    /**
+     * A bridge "network" answering x_t + x₁ at times t: y ↦ y + δ moves both its state, by b_t·prior(δ), and its
+     * conditioning, by prior(δ), so the change (1 + b_t)·prior(δ) is largest at a corner of the ball and the loss is
+     * the bridge's plus λ·ε²·mean over the batch of (1 + b_t)².
+     */
+    @Test
+    void aBridgeIsAttackedThroughItsStateAndItsConditioning() {
+        ImageBridge bridge = new ImageBridge("gmax", "sr:factor=2", ROBUST);
+        BridgeObjective base = new BridgeObjective(bridge);
+        AdversarialObjective objective = new AdversarialObjective(base, ROBUST);
+        try (NDManager m = Backend.newManager()) {
+            Backend.seedEngine(13);
+            NDArray x0 = m.randomUniform(-1, 1, new Shape(3, 1, 8, 8));
+            NDArray noise = m.randomNormal(base.noiseShape(x0.getShape()));
+            double[] t = {0.1, 0.5, 0.9};
+            Network stateAndPrior = new StateAndPrior(m);
+            double penalty = 0;
+            for (double time : t) {
+                double b = bridge.reference().marginal(time).b();
+                penalty += (1 + b) * (1 + b) / t.length;
+            }
+            double base0 = base.loss(stateAndPrior, x0, null, t, noise, false).getFloat();
+            double expected = base0 + ROBUST.weight() * ROBUST.epsilon() * ROBUST.epsilon() * penalty;
+            TrainingObjective step = objective.prepare(stateAndPrior, x0, null, t, noise);
+            assertEquals(expected, step.loss(stateAndPrior, x0, null, t, noise, false).getFloat(), 1e-5 * expected);
         }
     }
 
@@ -152,7 +181,7 @@ class AdversarialObjectiveTest {
 
     @Test
     void robustPresetsRoundTripAndBadSettingsAreNamed() {
-        for (String name : List.of("mnist-mmse-sr4-robust", "mnist-cond-inpaint-robust")) {
+        for (String name : List.of("mnist-mmse-sr4-robust", "mnist-cond-inpaint-robust", "fashion-bridge-sr4-robust")) {
             TrainingConfig preset = Presets.named(name);
             assertEquals(preset, TrainingConfig.parse(preset.toJson(), "round trip"), name);
             assertTrue(preset.objective() instanceof AdversarialObjective, name);
@@ -162,14 +191,32 @@ class AdversarialObjectiveTest {
         }
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
                 () -> new RestorationModel.Robustness(0.05, 0, 1));
-        assertEquals("restoration.robust needs epsilon > 0, steps ≥ 1 and weight > 0, got epsilon 0.05, steps 0, "
-                + "weight 1.0", e.getMessage());
+        assertEquals("robust (of restoration or bridge) needs epsilon > 0, steps ≥ 1 and weight > 0, got epsilon "
+                + "0.05, steps 0, weight 1.0", e.getMessage());
     }
 
     private static double change(RestorationObjective base, Network network, NDArray x0, double[] t, NDArray noise,
             NDArray y, NDArray delta, NDArray reference) {
         NDArray d = base.output(network, x0, null, t, noise, y.add(delta), false).sub(reference);
         return d.mul(d).mean().getFloat();
+    }
+
+    /** [x_t, x₁] ↦ x_t + x₁, no weights. */
+    private record StateAndPrior(NDManager manager) implements Network {
+        @Override
+        public NDArray forward(NDArray x, NDArray noiseLabel, NDArray classLabels, boolean training) {
+            return x.get(":, 0:1").add(x.get(":, 1:2"));
+        }
+
+        @Override
+        public Weights weights() {
+            return Weights.from(Map.of(), manager, DataType.FLOAT32, "none");
+        }
+
+        @Override
+        public NetworkConfig config() {
+            return new NetworkConfig.Mlp(1, 4, 0, 2, 0);
+        }
     }
 
     /** x ↦ a·x, no weights. */

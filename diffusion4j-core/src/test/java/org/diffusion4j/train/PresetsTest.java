@@ -40,7 +40,7 @@ class PresetsTest {
     void fashionRestorationPresetsAreTheirMnistTwins() {
         java.util.List<String> fashion = Presets.NAMES.stream()
                 .filter(name -> name.startsWith("fashion-") && !name.equals("fashion-edm")).toList();
-        assertEquals(17, fashion.size(), fashion.toString());
+        assertEquals(19, fashion.size(), fashion.toString());
         for (String name : fashion) {
             TrainingConfig twin = Presets.named("mnist" + name.substring("fashion".length()));
             TrainingConfig config = Presets.named(name);
