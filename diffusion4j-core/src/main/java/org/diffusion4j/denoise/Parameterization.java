@@ -1,7 +1,7 @@
 package org.diffusion4j.denoise;
 
 import org.diffusion4j.backend.Differentiable;
-import org.diffusion4j.backend.Scalars;
+import org.diffusion4j.backend.NativeArrays;
 
 import ai.djl.ndarray.NDArray;
 
@@ -28,10 +28,10 @@ public enum Parameterization {
     },
     /** x_0-prediction: the output is the data estimate itself. */
     DATA {
-        /** A new array (callers may close it) that stays in the autograd graph: {@code duplicate()} detaches. */
+        /** A new array (callers may close it) that stays in the autograd graph. */
         @Override
         public NDArray toData(NDArray output, NDArray x, ProcessCoefficients c) {
-            return output.add(Scalars.of(output, 0));
+            return NativeArrays.differentiableCopy(output, output.getDataType());
         }
 
         @Override
