@@ -32,8 +32,8 @@ public record BridgeObjective(ImageBridge bridge) implements RestorationObjectiv
 
     @Override
     public NDArray loss(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, boolean training) {
-        NDArray error = output(network, x0, labels, t, noise, observation(x0, noise), training).sub(x0);
-        return error.mul(error).mean();
+        return loss(bridge.reference(), network, x0, task().prior(observation(x0, noise)), t, eps(x0, noise), labels,
+                training);
     }
 
     @Override
@@ -50,9 +50,7 @@ public record BridgeObjective(ImageBridge bridge) implements RestorationObjectiv
     @Override
     public NDArray output(Network network, NDArray x0, NDArray labels, double[] t, NDArray noise, NDArray y,
             boolean training) {
-        NDArray prior = task().prior(y);
-        NDArray eps = noise.get(new NDIndex(":, 0:{}", x0.getShape().get(1)));
-        return ImageBridge.predict(network, state(bridge.reference(), x0, prior, t, eps), t, prior, labels, training);
+        return prediction(bridge.reference(), network, x0, task().prior(y), t, eps(x0, noise), labels, training);
     }
 
     /**
@@ -61,9 +59,19 @@ public record BridgeObjective(ImageBridge bridge) implements RestorationObjectiv
      */
     static NDArray loss(BridgeSchedule schedule, Network network, NDArray x0, NDArray prior, double[] t, NDArray eps,
             NDArray labels, boolean training) {
-        NDArray error = ImageBridge.predict(network, state(schedule, x0, prior, t, eps), t, prior, labels, training)
-                .sub(x0);
+        NDArray error = prediction(schedule, network, x0, prior, t, eps, labels, training).sub(x0);
         return error.mul(error).mean();
+    }
+
+    /** The network's x̂₀ at the bridges' states x_t = a_t·x₀ + b_t·x₁ + c_t·ε. */
+    private static NDArray prediction(BridgeSchedule schedule, Network network, NDArray x0, NDArray prior, double[] t,
+            NDArray eps, NDArray labels, boolean training) {
+        return ImageBridge.predict(network, state(schedule, x0, prior, t, eps), t, prior, labels, training);
+    }
+
+    /** The first half of the trainer's noise: the bridge's ε. */
+    private static NDArray eps(NDArray x0, NDArray noise) {
+        return noise.get(new NDIndex(":, 0:{}", x0.getShape().get(1)));
     }
 
     /** The bridges' states x_t = a_t·x₀ + b_t·x₁ + c_t·ε at the batch's times. */

@@ -183,7 +183,8 @@ class AdversarialObjectiveTest {
 
     @Test
     void robustPresetsRoundTripAndBadSettingsAreNamed() {
-        for (String name : List.of("mnist-mmse-sr4-robust", "mnist-cond-inpaint-robust", "fashion-bridge-sr4-robust")) {
+        for (String name : List.of("mnist-mmse-sr4-robust", "mnist-cond-inpaint-robust",
+                "fashion-bridge-sr4-robust")) {
             TrainingConfig preset = Presets.named(name);
             assertEquals(preset, TrainingConfig.parse(preset.toJson(), "round trip"), name);
             assertTrue(preset.objective() instanceof AdversarialObjective, name);
